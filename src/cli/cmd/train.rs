@@ -1,0 +1,129 @@
+//! `whosaid train`: fine-tune the NER model on CoNLL files (plus silver ROLE labels).
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use whosaid::train::{self, TrainConfig};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// CoNLL training file(s): `word ... tag` per line, IOB1 or BIO (e.g. CoNLL-2003 train.txt).
+    #[arg(long = "train", required = true, num_args = 1..)]
+    pub train: Vec<PathBuf>,
+    /// CoNLL dev file, scored after every epoch for early stopping and best-epoch choice.
+    #[arg(long)]
+    pub dev: Option<PathBuf>,
+    /// CoNLL test file, scored once at the end and recorded in MODEL_CARD.md.
+    #[arg(long)]
+    pub test: Option<PathBuf>,
+    /// Base encoder directory (config.json, tokenizer.json, model.safetensors). Default: the
+    /// all-MiniLM-L6-v2 copy installed by `scripts/setup --train` (path in .base-model-path).
+    #[arg(long)]
+    pub base: Option<PathBuf>,
+    /// Output model directory.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 10)]
+    pub epochs: usize,
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    /// Peak learning rate.
+    #[arg(long, default_value_t = 1e-4)]
+    pub lr: f64,
+    /// Share of steps spent warming up (then linear decay to 0).
+    #[arg(long, default_value_t = 0.1)]
+    pub warmup: f64,
+    #[arg(long, default_value_t = 0.01)]
+    pub weight_decay: f64,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Stop after this many epochs without a dev F1 gain.
+    #[arg(long, default_value_t = 3)]
+    pub patience: usize,
+    /// Word pieces per sentence at most (longer sentences are cut for training).
+    #[arg(long, default_value_t = 256)]
+    pub max_pieces: usize,
+    /// Do not add silver ROLE labels from whosaid's role rules.
+    #[arg(long)]
+    pub no_silver_roles: bool,
+    /// Use only the first N training sentences (for smoke tests).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Save final weights in fp32 instead of fp16.
+    #[arg(long)]
+    pub fp32: bool,
+    /// Continue from OUT/checkpoint (weights, epoch, step, best score; AdamW moments restart).
+    #[arg(long)]
+    pub resume: bool,
+    /// Intra-op threads for libtorch (default: all cores).
+    #[arg(long)]
+    pub threads: Option<i32>,
+    /// Model name and version written into config.json and the card.
+    #[arg(long, default_value = "whosaid-ner-minilm")]
+    pub name: String,
+    #[arg(long, default_value = env!("CARGO_PKG_VERSION"))]
+    pub model_version: String,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(t) = args.threads {
+        tch::set_num_threads(t);
+    }
+    let base = match args.base {
+        Some(b) => b,
+        None => {
+            let hint = PathBuf::from(".base-model-path");
+            let p = std::fs::read_to_string(&hint).with_context(|| {
+                "no --base given and .base-model-path is missing: run `scripts/setup --train` (installs the base encoder)"
+            })?;
+            PathBuf::from(p.trim())
+        }
+    };
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let cfg = TrainConfig {
+        train: args.train,
+        dev: args.dev,
+        test: args.test,
+        base,
+        out: args.out,
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        lr: args.lr,
+        warmup: args.warmup,
+        weight_decay: args.weight_decay,
+        seed: args.seed,
+        patience: args.patience,
+        max_pieces: args.max_pieces,
+        silver_roles: !args.no_silver_roles,
+        limit: args.limit,
+        fp16: !args.fp32,
+        name: args.name,
+        version: args.model_version,
+        command,
+    };
+    let bar = ProgressBar::new(0);
+    if args.quiet || !std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        ProgressStyle::with_template("epoch {prefix} [{bar:30}] {pos}/{len} batches, loss {msg}, ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let report = train::train(cfg, args.resume, |epoch, b, n, loss| {
+        bar.set_length(n as u64);
+        bar.set_position(b as u64);
+        bar.set_prefix(epoch.to_string());
+        bar.set_message(format!("{loss:.4}"));
+    })?;
+    bar.finish_and_clear();
+    println!("best epoch {} (dev F1 {:.2}), {:.1} min", report.best_epoch, report.best_dev_f1, report.seconds / 60.0);
+    if let Some(t) = &report.test {
+        println!("test:\n{}", t.table());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,34 @@
+//! Command-line arguments (clap derive: the doc comments are the help) and dispatch.
+
+pub mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Who said what, in which role, for which organisation: NER, quotations and speakers
+/// for English news, written as brat standoff and JSON beside each document.
+#[derive(Debug, Parser)]
+#[command(name = "whosaid", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score predicted .ann files against gold, per the annotation guidelines.
+    Eval(cmd::eval::Args),
+    /// Fine-tune the NER model (BERT token classification) on CoNLL data.
+    Train(cmd::train::Args),
+}
+
+pub fn parse() -> Cli {
+    Cli::parse()
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Eval(args) => cmd::eval::run(args),
+        Command::Train(args) => cmd::train::run(args),
+    }
+}

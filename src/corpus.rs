@@ -1,0 +1,1 @@
+//! Finding documents on disk and mapping each input to its output paths.

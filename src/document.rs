@@ -1,0 +1,216 @@
+//! The document: its text exactly as read, and the one place where byte offsets
+//! (what Rust strings and HF tokenizers use) become character offsets (what brat,
+//! every file format and every stage of whosaid use).
+//!
+//! Invariant: every offset that leaves this module is a character offset, i.e. a
+//! count of Unicode scalar values from the start of the text.
+
+use crate::annotation::Annotations;
+use crate::error::{Error, Result};
+use std::path::Path;
+
+/// A half-open character range `[start, end)` into a document's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        debug_assert!(start <= end);
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+    /// Number of characters the two spans share.
+    pub fn overlap(&self, other: &Span) -> usize {
+        let s = self.start.max(other.start);
+        let e = self.end.min(other.end);
+        e.saturating_sub(s)
+    }
+    pub fn overlaps(&self, other: &Span) -> bool {
+        self.overlap(other) > 0
+    }
+    pub fn contains(&self, other: &Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+}
+
+/// Text plus its character index. Cheap to slice by characters.
+#[derive(Debug, Clone)]
+pub struct Text {
+    text: String,
+    /// `char_to_byte[i]` is the byte offset of character `i`; one extra entry holds the length.
+    char_to_byte: Vec<usize>,
+}
+
+impl Text {
+    pub fn new(text: String) -> Text {
+        let mut char_to_byte: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        char_to_byte.push(text.len());
+        Text { text, char_to_byte }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+    /// Length in characters.
+    pub fn len_chars(&self) -> usize {
+        self.char_to_byte.len() - 1
+    }
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+    /// Byte offset of a character offset (`None` past the end).
+    pub fn char_to_byte(&self, c: usize) -> Option<usize> {
+        self.char_to_byte.get(c).copied()
+    }
+    /// Character offset of a byte offset. A byte inside a multi-byte character maps to
+    /// that character; a byte past the end gives `None`.
+    pub fn byte_to_char(&self, b: usize) -> Option<usize> {
+        if b > self.text.len() {
+            return None;
+        }
+        Some(match self.char_to_byte.binary_search(&b) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        })
+    }
+    /// Converts a byte range (e.g. from a tokenizer or a regex) to a character span.
+    pub fn byte_span(&self, start: usize, end: usize) -> Option<Span> {
+        let s = self.byte_to_char(start)?;
+        // An end inside a character extends to the end of that character.
+        let e = match self.char_to_byte.binary_search(&end) {
+            Ok(i) => i,
+            Err(i) if i < self.char_to_byte.len() => i,
+            Err(_) => return None,
+        };
+        (s <= e).then(|| Span::new(s, e))
+    }
+    /// The text of a character span; `None` when the span is out of range.
+    pub fn get(&self, span: Span) -> Option<&str> {
+        if span.start > span.end {
+            return None;
+        }
+        let s = self.char_to_byte(span.start)?;
+        let e = self.char_to_byte(span.end)?;
+        self.text.get(s..e)
+    }
+    /// The text of a span, for spans known to be valid (made by this document).
+    pub fn slice(&self, span: Span) -> &str {
+        self.get(span).unwrap_or("")
+    }
+    /// The character at a character offset.
+    pub fn char_at(&self, c: usize) -> Option<char> {
+        let s = self.char_to_byte(c)?;
+        self.text[s..].chars().next()
+    }
+    /// Iterates `(char offset, char)` pairs.
+    pub fn chars(&self) -> impl Iterator<Item = (usize, char)> + '_ {
+        self.text.chars().enumerate()
+    }
+}
+
+/// A document: id, text, and the annotation layers that every stage reads and extends.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The document id: the file stem (or the path relative to the corpus root).
+    pub id: String,
+    pub text: Text,
+    pub ann: Annotations,
+}
+
+impl Document {
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Document {
+        Document { id: id.into(), text: Text::new(text.into()), ann: Annotations::default() }
+    }
+
+    /// Reads a UTF-8 text file exactly as stored (no BOM stripping, no newline changes:
+    /// offsets refer to the bytes on disk decoded as UTF-8). Rejects empty, binary and
+    /// non-UTF-8 files with a reason.
+    pub fn read(path: &Path) -> Result<Document> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let text = decode_text(path, bytes)?;
+        let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        Ok(Document::new(id, text))
+    }
+
+    /// The text of a span of this document.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.slice(span)
+    }
+
+    /// SHA-256 of the text, hex.
+    pub fn sha256(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.text.as_str().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Decodes file bytes into text, with the reasons whosaid refuses a document.
+pub fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<String> {
+    if bytes.is_empty() {
+        return Err(Error::input(path, "empty file"));
+    }
+    if bytes.contains(&0) {
+        return Err(Error::input(path, "binary file (contains NUL bytes)"));
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) if s.trim().is_empty() => Err(Error::input(path, "no text (only whitespace)")),
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            Err(Error::input(path, format!("not valid UTF-8 (invalid byte at offset {at})")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_offsets_count_scalar_values_not_bytes() {
+        let t = Text::new("“I’m” é 😀 ok".to_string());
+        assert_eq!(t.len_chars(), 12);
+        assert_eq!(t.slice(Span::new(0, 5)), "“I’m”");
+        assert_eq!(t.slice(Span::new(8, 9)), "😀");
+        assert_eq!(t.slice(Span::new(10, 12)), "ok");
+    }
+
+    #[test]
+    fn byte_and_char_offsets_convert_both_ways() {
+        let t = Text::new("a😀b".to_string());
+        assert_eq!(t.char_to_byte(2), Some(5));
+        assert_eq!(t.byte_to_char(5), Some(2));
+        assert_eq!(t.byte_to_char(2), Some(1)); // inside the emoji
+        assert_eq!(t.byte_span(1, 5), Some(Span::new(1, 2)));
+        assert_eq!(t.byte_to_char(7), None);
+    }
+
+    #[test]
+    fn out_of_range_spans_are_none_not_panics() {
+        let t = Text::new("abc".to_string());
+        assert_eq!(t.get(Span { start: 2, end: 9 }), None);
+        assert_eq!(t.get(Span { start: 3, end: 2 }), None);
+    }
+
+    #[test]
+    fn decode_rejects_empty_binary_and_invalid_utf8_with_reasons() {
+        let p = Path::new("x.txt");
+        assert!(decode_text(p, vec![]).unwrap_err().to_string().contains("empty"));
+        assert!(decode_text(p, b"a\0b".to_vec()).unwrap_err().to_string().contains("binary"));
+        assert!(decode_text(p, vec![b'a', 0xff]).unwrap_err().to_string().contains("UTF-8"));
+    }
+
+    #[test]
+    fn span_overlap_is_the_shared_length() {
+        assert_eq!(Span::new(0, 10).overlap(&Span::new(5, 20)), 5);
+        assert_eq!(Span::new(0, 5).overlap(&Span::new(5, 20)), 0);
+    }
+}

@@ -1,0 +1,1 @@
+//! Scoring predicted annotations against gold, as the guidelines define it.

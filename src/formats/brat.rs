@@ -1,0 +1,1 @@
+//! brat standoff reader and writer (see ANNOTATION_GUIDELINES.md).

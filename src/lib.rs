@@ -1,0 +1,24 @@
+//! whosaid: who said what, in which role, for which organisation.
+//!
+//! The pipeline reads a [`Document`](document::Document), segments it into sentences,
+//! tags PER/ORG/ROLE/LOC mentions with a transformer ([`ner`]), finds quotations
+//! ([`quotes`]), links them to speakers ([`attribution`]) with coreference ([`coref`]),
+//! and writes brat standoff plus JSON ([`formats`]). [`eval`] scores predictions
+//! against hand-labelled gold; [`train`] fine-tunes the NER model.
+//!
+//! Every stage reads and extends one [`Annotations`](annotation::Annotations) value;
+//! offsets are characters everywhere, converted from bytes only in [`document`].
+
+pub mod annotation;
+pub mod corpus;
+pub mod document;
+pub mod error;
+pub mod eval;
+pub mod formats;
+
+pub use annotation::{Annotations, Label, RelKind, Relation, SpanAnn};
+pub use document::{Document, Span, Text};
+pub use error::{Error, Result};
+pub mod ner;
+pub mod roles;
+pub mod train;

@@ -1,0 +1,280 @@
+//! The NER model: rust-bert's `BertForTokenClassification` on libtorch, the HF
+//! tokenizer, and the label set, loaded from (and saved to) a model directory:
+//!
+//! ```text
+//! config.json        BERT config + id2label/label2id (BIO over PER ORG LOC MISC ROLE) + "whosaid" block
+//! tokenizer.json     HF tokenizer, padding and truncation off
+//! model.safetensors  weights, rust-bert names (`bert.…`, `classifier.…`), fp32 or fp16
+//! MODEL_CARD.md      data, command, seed, time, scores
+//! ```
+//!
+//! Input words carry a casing bit in `token_type_ids`: 1 for every word piece of a word
+//! that contains an uppercase letter (the base encoder is uncased). Training and
+//! inference both go through [`NerModel::encode`], so they cannot disagree.
+
+use crate::error::{Error, Result};
+use rust_bert::bert::{BertConfig, BertForTokenClassification};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tch::{nn, Device, Kind, Tensor};
+use tokenizers::Tokenizer;
+
+/// BIO labels over the five entity types, in model output order.
+pub const LABELS: [&str; 11] = [
+    "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ROLE", "I-ROLE",
+];
+
+/// Numeric precision for inference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    Fp32,
+    Bf16,
+}
+
+/// What `config.json` says about the model beyond the BERT architecture.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub version: String,
+    /// Casing bit in token_type_ids.
+    pub casing_bit: bool,
+}
+
+/// One encoded sequence of words.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    pub ids: Vec<i64>,
+    pub type_ids: Vec<i64>,
+    /// For each input word, the position of its first word piece (None if the word
+    /// produced no piece, e.g. a control character, or it was cut off).
+    pub first_piece: Vec<Option<usize>>,
+}
+
+pub struct NerModel {
+    pub dir: PathBuf,
+    pub vs: nn::VarStore,
+    pub bert: BertForTokenClassification,
+    pub tokenizer: Tokenizer,
+    pub labels: Vec<String>,
+    pub info: ModelInfo,
+    pub config: Value,
+    pub kind: Kind,
+}
+
+impl NerModel {
+    /// Loads a trained model directory for inference.
+    pub fn load(dir: &Path, precision: Precision) -> Result<NerModel> {
+        if !dir.is_dir() {
+            return Err(Error::model(dir, "not a directory (expected config.json, tokenizer.json, model.safetensors)"));
+        }
+        let config = read_json(&dir.join("config.json"))?;
+        let labels = labels_of(&config).ok_or_else(|| Error::model(dir, "config.json has no id2label"))?;
+        let info: ModelInfo = config
+            .get("whosaid")
+            .cloned()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or(ModelInfo { name: dir_name(dir), version: "unknown".into(), casing_bit: false });
+        let mut model = Self::build(dir, config, labels, info)?;
+        model.fill_from(&dir.join("model.safetensors"), "")?;
+        model.set_precision(precision);
+        Ok(model)
+    }
+
+    /// A fresh model for training: the base encoder's weights (names get the `bert.`
+    /// prefix), a randomly initialised classifier over [`LABELS`].
+    pub fn from_base(base: &Path, name: &str, version: &str) -> Result<NerModel> {
+        let mut config = read_json(&base.join("config.json"))?;
+        let labels: Vec<String> = LABELS.iter().map(|s| s.to_string()).collect();
+        let id2label: serde_json::Map<String, Value> =
+            labels.iter().enumerate().map(|(i, l)| (i.to_string(), Value::from(l.clone()))).collect();
+        let label2id: serde_json::Map<String, Value> =
+            labels.iter().enumerate().map(|(i, l)| (l.clone(), Value::from(i))).collect();
+        let info = ModelInfo { name: name.into(), version: version.into(), casing_bit: true };
+        if let Some(obj) = config.as_object_mut() {
+            obj.insert("id2label".into(), Value::Object(id2label));
+            obj.insert("label2id".into(), Value::Object(label2id));
+            obj.insert("architectures".into(), Value::from(vec!["BertForTokenClassification"]));
+            obj.insert("whosaid".into(), serde_json::to_value(&info).map_err(|e| Error::Other(e.to_string()))?);
+        }
+        let mut model = Self::build(base, config, labels, info)?;
+        model.fill_from(&base.join("model.safetensors"), "bert.")?;
+        Ok(model)
+    }
+
+    fn build(dir: &Path, config: Value, labels: Vec<String>, info: ModelInfo) -> Result<NerModel> {
+        let bert_config: BertConfig = serde_json::from_value(config.clone())
+            .map_err(|e| Error::model(dir, format!("config.json is not a BERT config: {e}")))?;
+        let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
+            .map_err(|e| Error::model(dir, format!("tokenizer.json: {e}")))?;
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| Error::model(dir, format!("tokenizer.json: {e}")))?;
+        let vs = nn::VarStore::new(Device::Cpu);
+        let bert = BertForTokenClassification::new(vs.root(), &bert_config)
+            .map_err(|e| Error::model(dir, e.to_string()))?;
+        Ok(NerModel { dir: dir.to_path_buf(), vs, bert, tokenizer, labels, info, config, kind: Kind::Float })
+    }
+
+    /// Copies weights from a safetensors file into the variables; `prefix` is what the
+    /// file's names lack (`bert.` for a bare encoder). Every variable except the
+    /// classifier must be present when loading a base; all must be present otherwise.
+    fn fill_from(&mut self, file: &Path, prefix: &str) -> Result<()> {
+        if !file.is_file() {
+            return Err(Error::model(&self.dir, format!("missing {}", file.display())));
+        }
+        let tensors: HashMap<String, Tensor> = Tensor::read_safetensors(file)
+            .map_err(|e| Error::model(&self.dir, format!("cannot read {}: {e}", file.display())))?
+            .into_iter()
+            .map(|(n, t)| (format!("{prefix}{n}"), t))
+            .collect();
+        let mut missing = vec![];
+        tch::no_grad(|| -> Result<()> {
+            for (name, mut var) in self.vs.variables() {
+                match tensors.get(&name) {
+                    Some(src) if src.size() == var.size() => {
+                        var.f_copy_(&src.to_kind(var.kind()))?;
+                    }
+                    Some(src) => {
+                        return Err(Error::model(
+                            &self.dir,
+                            format!("{name}: shape {:?} in file, {:?} expected", src.size(), var.size()),
+                        ))
+                    }
+                    None if !prefix.is_empty() && name.starts_with("classifier.") => {}
+                    None => missing.push(name),
+                }
+            }
+            Ok(())
+        })?;
+        if !missing.is_empty() {
+            missing.sort();
+            return Err(Error::model(&self.dir, format!("weights missing from {}: {}", file.display(), missing.join(", "))));
+        }
+        Ok(())
+    }
+
+    pub fn set_precision(&mut self, precision: Precision) {
+        match precision {
+            Precision::Fp32 => {
+                self.vs.float();
+                self.kind = Kind::Float;
+            }
+            Precision::Bf16 => {
+                self.vs.bfloat16();
+                self.kind = Kind::BFloat16;
+            }
+        }
+    }
+
+    /// Encodes pre-split words: `[CLS] pieces… [SEP]`, casing bits, first-piece index per
+    /// word. At most `max_pieces` pieces in all (special tokens included): words past the
+    /// limit get `None`.
+    pub fn encode(&self, words: &[&str], max_pieces: usize) -> Result<Encoded> {
+        let enc = self
+            .tokenizer
+            .encode(words, true)
+            .map_err(|e| Error::Other(format!("tokenizer: {e}")))?;
+        let ids = enc.get_ids();
+        let word_ids = enc.get_word_ids();
+        let n = ids.len().min(max_pieces.max(2));
+        let mut out = Encoded { ids: Vec::with_capacity(n), type_ids: Vec::with_capacity(n), first_piece: vec![None; words.len()] };
+        let cased: Vec<bool> = words.iter().map(|w| w.chars().any(char::is_uppercase)).collect();
+        for (i, (&id, wid)) in ids.iter().zip(word_ids).enumerate().take(n - 1) {
+            out.ids.push(id as i64);
+            let casing = wid.map(|w| self.info.casing_bit && cased[w as usize]).unwrap_or(false);
+            out.type_ids.push(casing as i64);
+            if let Some(w) = wid {
+                let slot = &mut out.first_piece[*w as usize];
+                if slot.is_none() {
+                    *slot = Some(i);
+                }
+            }
+        }
+        // Close with [SEP] (the last piece of the full encoding).
+        if let Some(&sep) = ids.last() {
+            if out.ids.len() < ids.len() {
+                out.ids.push(sep as i64);
+                out.type_ids.push(0);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stacks encoded sequences into padded `(ids, mask, type_ids)` tensors.
+    pub fn batch_tensors(&self, batch: &[&Encoded]) -> (Tensor, Tensor, Tensor) {
+        let width = batch.iter().map(|e| e.ids.len()).max().unwrap_or(0);
+        let rows = batch.len();
+        let mut ids = vec![0i64; rows * width];
+        let mut mask = vec![0i64; rows * width];
+        let mut types = vec![0i64; rows * width];
+        for (r, e) in batch.iter().enumerate() {
+            let o = r * width;
+            ids[o..o + e.ids.len()].copy_from_slice(&e.ids);
+            types[o..o + e.ids.len()].copy_from_slice(&e.type_ids);
+            mask[o..o + e.ids.len()].iter_mut().for_each(|m| *m = 1);
+        }
+        let shape = [rows as i64, width as i64];
+        (
+            Tensor::from_slice(&ids).view(shape),
+            Tensor::from_slice(&mask).view(shape),
+            Tensor::from_slice(&types).view(shape),
+        )
+    }
+
+    /// Logits `(batch, pieces, labels)`, in fp32 whatever the model's precision.
+    pub fn logits(&self, ids: &Tensor, mask: &Tensor, types: &Tensor, train: bool) -> Tensor {
+        let out = self.bert.forward_t(Some(ids), Some(mask), Some(types), None, None, train);
+        out.logits.to_kind(Kind::Float)
+    }
+
+    /// Saves the model directory (config, tokenizer, weights); `fp16` halves the file.
+    pub fn save(&self, dir: &Path, fp16: bool) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let config = serde_json::to_vec_pretty(&self.config).map_err(|e| Error::Other(e.to_string()))?;
+        crate::formats::write_atomic(&dir.join("config.json"), &config)?;
+        let tok = self
+            .tokenizer
+            .to_string(true)
+            .map_err(|e| Error::Other(format!("tokenizer: {e}")))?;
+        crate::formats::write_atomic(&dir.join("tokenizer.json"), tok.as_bytes())?;
+        let mut named: Vec<(String, Tensor)> = self
+            .vs
+            .variables()
+            .into_iter()
+            .map(|(n, t)| {
+                let t = t.detach();
+                (n, if fp16 { t.to_kind(Kind::Half) } else { t.to_kind(Kind::Float) })
+            })
+            .collect();
+        named.sort_by(|a, b| a.0.cmp(&b.0));
+        let tmp = dir.join("model.safetensors.tmp");
+        Tensor::write_safetensors(&named, &tmp)?;
+        std::fs::rename(&tmp, dir.join("model.safetensors")).map_err(|e| Error::io(dir, e))?;
+        Ok(())
+    }
+
+    pub fn label_id(&self, label: &str) -> Option<usize> {
+        self.labels.iter().position(|l| l == label)
+    }
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::parse(path, e.line(), e.to_string()))
+}
+
+fn labels_of(config: &Value) -> Option<Vec<String>> {
+    let map = config.get("id2label")?.as_object()?;
+    let mut pairs: Vec<(usize, String)> =
+        map.iter().filter_map(|(k, v)| Some((k.parse().ok()?, v.as_str()?.to_string()))).collect();
+    pairs.sort();
+    let ok = pairs.iter().enumerate().all(|(i, (k, _))| i == *k);
+    ok.then(|| pairs.into_iter().map(|(_, l)| l).collect())
+}
+
+fn dir_name(dir: &Path) -> String {
+    dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into())
+}

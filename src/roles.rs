@@ -1,0 +1,293 @@
+//! Rules that find ROLE mentions (titles and positions of specific people) in a sentence
+//! whose PER/ORG/LOC/MISC words are already known. The same rules silver-label ROLE in
+//! training text that has none (CoNLL-2003) and, at inference, add ROLEs the model missed.
+//!
+//! A title phrase is a run of modifier/head words ending in a head noun
+//! (`deputy chief inspector`), optionally with an `of …` complement made of title words
+//! (`of hospitals`, `of marketing`, `of state`). The phrase is a ROLE only in a context that
+//! ties it to a specific person, per the guidelines:
+//!
+//! 1. right before a person: `Tory leader Michael Howard`, `Health Secretary Dr John Reid`;
+//! 2. in apposition after a person: `John Adler, chief executive of the trust,`;
+//! 3. before a person it introduces: `Trust chairman, Karamjit Singh`,
+//!    `the chief executive of Acme, Jo Bloggs`;
+//! 4. as a described source: `a spokesman said`, `the chief executive added`.
+//!
+//! Words outside the span: determiners, `former`/`ex-`, evaluative adjectives, honorifics,
+//! named organisations (`Tory` in `Tory leader` is ORG), and `of the trust`.
+
+use once_cell::sync::Lazy;
+use std::collections::HashSet;
+
+/// The entity type of a word, as far as the role rules need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordTag {
+    O,
+    Per,
+    Org,
+    Loc,
+    Misc,
+    Role,
+}
+
+static HEADS: Lazy<HashSet<&'static str>> = Lazy::new(|| lexicon(include_str!("../data/role_heads.txt")));
+static MODIFIERS: Lazy<HashSet<&'static str>> = Lazy::new(|| {
+    let mut m = lexicon(include_str!("../data/role_modifiers.txt"));
+    m.extend(EXTRA_MODIFIERS);
+    for w in NOT_MODIFIERS {
+        m.remove(w);
+    }
+    m
+});
+static SPEECH_VERBS: Lazy<HashSet<&'static str>> = Lazy::new(|| lexicon(include_str!("../data/speech_verbs.txt")));
+
+const EXTRA_MODIFIERS: &[&str] = &[
+    "deputy", "vice", "assistant", "acting", "chief", "senior", "executive", "managing", "general",
+    "technical", "interim", "joint", "shadow", "prime", "foreign", "home", "first", "stand-in",
+    "associate", "principal", "lead", "head", "political", "education", "culture", "work",
+    "pensions", "trade", "defence", "defense", "health", "finance", "justice", "environment",
+    "transport", "treasury", "cabinet", "junior", "commercial", "marketing", "trust", "union",
+    "party", "team", "club", "bank", "committee", "committee", "board", "company", "group",
+    "press", "news", "foreign", "economics", "business", "sports", "football", "music", "film",
+    "restaurant", "portfolio", "attorney", "secretary", "state", "solicitor", "procurator",
+    "opposition", "majority", "minority", "lord", "police", "fire", "civil", "county", "city",
+    "regional", "national", "global", "european", "international", "world",
+];
+
+/// Words the job-title list uses as modifiers that in news are descriptions, not titles.
+const NOT_MODIFIERS: &[&str] = &[
+    "former", "ex", "veteran", "fellow", "freelance", "great", "good", "new", "old", "young",
+    "top", "big", "famous", "leading", "best", "star", "key", "local", "british", "american",
+    "welsh", "english", "scottish", "irish", "french", "german", "his", "her", "their", "its",
+    "after", "back", "over", "under", "day", "night", "all", "one", "two", "other",
+];
+
+const DETERMINERS: &[&str] = &["the", "a", "an", "its", "his", "her", "their", "our", "my", "your", "this", "that"];
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "professor", "prof", "rev",
+    "mr.", "mrs.", "ms.", "dr.", "prof.", "rev.", "baroness", "baron",
+];
+const OF_WORDS: &[&str] = &["of", "for"];
+const COMPLEMENTS: &[&str] = &[
+    "state", "hospitals", "staff", "marketing", "sales", "finance", "operations", "nursing",
+    "communications", "health", "mental", "defence", "justice", "the exchequer", "exchequer",
+    "education", "research", "development", "policy", "strategy", "public", "prosecutions",
+    "football", "technology", "engineering", "news", "programmes", "content", "music", "sport",
+    "sports", "information", "affairs", "trade", "industry", "culture", "media", "transport",
+    "treasury", "schools", "police", "constabulary", "economics", "medicine", "surgery",
+];
+
+fn lexicon(src: &'static str) -> HashSet<&'static str> {
+    src.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+}
+
+/// Lower-cased word with curly apostrophes normalised.
+fn norm(w: &str) -> String {
+    w.to_lowercase().replace('’', "'")
+}
+
+/// Is `w` a title head noun (also plural, also the last part of a hyphenated word:
+/// `secretary-general`)?
+pub fn is_head(w: &str) -> bool {
+    let w = norm(w);
+    let last = w.rsplit('-').next().unwrap_or(&w);
+    let singular = |s: &str| -> bool {
+        HEADS.contains(s)
+            || s.strip_suffix('s').is_some_and(|x| HEADS.contains(x))
+            || s.strip_suffix("es").is_some_and(|x| HEADS.contains(x))
+            || s.strip_suffix("men").is_some_and(|x| HEADS.contains(format!("{x}man").as_str()))
+    };
+    // `secretary-general` is a head, `ex-president` is not a title at all.
+    let prefix_ok = w.rsplit_once('-').is_none_or(|(pre, _)| pre.split('-').all(|p| MODIFIERS.contains(p) || HEADS.contains(p)));
+    (singular(last) && prefix_ok) || singular(&w)
+}
+
+fn is_modifier(w: &str) -> bool {
+    let w = norm(w);
+    MODIFIERS.contains(w.as_str()) || w.split('-').all(|p| MODIFIERS.contains(p) || HEADS.contains(p))
+}
+
+fn is_title_word(w: &str) -> bool {
+    (is_head(w) || is_modifier(w)) && w.chars().next().is_some_and(char::is_alphabetic)
+}
+
+pub fn is_speech_verb(w: &str) -> bool {
+    SPEECH_VERBS.contains(norm(w).as_str())
+}
+
+fn is_det(w: &str) -> bool {
+    DETERMINERS.contains(&norm(w).as_str())
+}
+
+fn is_honorific(w: &str) -> bool {
+    HONORIFICS.contains(&norm(w).as_str())
+}
+
+fn is_possessive(w: &str) -> bool {
+    matches!(norm(w).as_str(), "'s" | "'" | "s")
+}
+
+/// Title phrases in a sentence: `(start, end)` word ranges, not crossing entity words.
+fn title_phrases(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
+    let n = words.len();
+    let free = |i: usize| tags[i] == WordTag::O || tags[i] == WordTag::Role;
+    let mut out = vec![];
+    let mut i = 0;
+    while i < n {
+        if !(free(i) && is_title_word(words[i])) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut j = i;
+        while j < n && free(j) && is_title_word(words[j]) {
+            j += 1;
+        }
+        // The phrase ends at the last head in the run.
+        let Some(last_head) = (start..j).rev().find(|&k| is_head(words[k])) else {
+            i = j;
+            continue;
+        };
+        let mut end = last_head + 1;
+        // `of` complement made of title words: `chief inspector of hospitals`.
+        if end + 1 < n && OF_WORDS.contains(&norm(words[end]).as_str()) && free(end + 1) {
+            let mut k = end + 1;
+            if norm(words[k]) == "the" && k + 1 < n && norm(words[k + 1]) == "exchequer" {
+                k += 1;
+            }
+            let c0 = k;
+            while k < n && free(k) && (COMPLEMENTS.contains(&norm(words[k]).as_str()) || (k > c0 && is_title_word(words[k]))) {
+                k += 1;
+            }
+            if k > c0 {
+                end = k;
+            }
+        }
+        // Leading words that are not titles themselves stay in only before a head.
+        out.push((start, end));
+        i = end.max(start + 1);
+    }
+    out
+}
+
+/// Finds ROLE spans (word ranges) for specific people in one sentence.
+pub fn find_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
+    assert_eq!(words.len(), tags.len());
+    let n = words.len();
+    let is = |i: usize, t: WordTag| i < n && tags[i] == t;
+    let word = |i: usize| if i < n { norm(words[i]) } else { String::new() };
+    let mut out = vec![];
+    for (s, e) in title_phrases(words, tags) {
+        // 1. right before a person, honorifics allowed between: `Foreign Secretary Jack Straw`.
+        let mut k = e;
+        while k < n && is_honorific(words[k]) {
+            k += 1;
+        }
+        let before_person = is(k, WordTag::Per);
+        // 2. apposition after a person: `PER , [det|ORG|ORG 's] TITLE`.
+        let mut b = s;
+        while b > 0 && (is_det(words[b - 1]) || matches!(tags[b - 1], WordTag::Org | WordTag::Loc) || is_possessive(words[b - 1])) {
+            b -= 1;
+        }
+        let after_person = b >= 2 && word(b - 1) == "," && is(b - 2, WordTag::Per);
+        // 3. introducing a person: `TITLE , PER` or `TITLE of|at|for ORG , PER`.
+        let mut a = e;
+        if a < n && matches!(word(a).as_str(), "of" | "at" | "for" | "with") {
+            a += 1;
+            while a < n && (is_det(words[a]) || tags[a] == WordTag::Org || tags[a] == WordTag::Loc) {
+                a += 1;
+            }
+        }
+        let introduces = a + 1 < n && word(a) == "," && {
+            let mut p = a + 1;
+            while p < n && is_honorific(words[p]) {
+                p += 1;
+            }
+            is(p, WordTag::Per)
+        };
+        // 4. a described source: `[det|ORG] TITLE [of|for|at ORG…] said`.
+        let det_before = s > 0 && (is_det(words[s - 1]) || is_possessive(words[s - 1]) || tags[s - 1] == WordTag::Org);
+        let mut v = e;
+        if v < n && matches!(word(v).as_str(), "of" | "at" | "for" | "with") {
+            v += 1;
+            while v < n && v < e + 6 && !is_speech_verb(words[v]) && word(v) != "," {
+                v += 1;
+            }
+        }
+        let said = det_before && v < n && (is_speech_verb(words[v]) || (word(v) == "has" || word(v) == "had") && v + 1 < n && is_speech_verb(words[v + 1]));
+        // 5. predicate or appointment of a person just named: `Smith , who is the chairman`,
+        //    `Smith was named chief executive`, `appointed Smith as manager`.
+        let mut c = s;
+        while c > 0 && (is_det(words[c - 1]) || is_possessive(words[c - 1]) || tags[c - 1] == WordTag::Org) {
+            c -= 1;
+        }
+        let copula = c > 0
+            && matches!(word(c - 1).as_str(), "is" | "was" | "as" | "became" | "becomes" | "named" | "appointed" | "elected")
+            && (c.saturating_sub(6)..c - 1).any(|k| tags[k] == WordTag::Per);
+        if before_person || after_person || introduces || said || copula {
+            out.push((s, e));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use WordTag::*;
+
+    fn roles(sentence: &str, tags: &[WordTag]) -> Vec<String> {
+        let words: Vec<&str> = sentence.split(' ').collect();
+        find_roles(&words, tags).into_iter().map(|(s, e)| words[s..e].join(" ")).collect()
+    }
+
+    #[test]
+    fn a_title_right_before_a_person_is_a_role_and_the_party_stays_out() {
+        let r = roles("Tory leader Michael Howard said", &[Org, O, Per, Per, O]);
+        assert_eq!(r, vec!["leader"]);
+    }
+
+    #[test]
+    fn apposition_after_a_person_keeps_the_title_and_leaves_the_org_reference_out() {
+        let r = roles("John Adler , chief executive of the trust , said", &[Per, Per, O, O, O, O, O, O, O, O]);
+        assert_eq!(r, vec!["chief executive"]);
+    }
+
+    #[test]
+    fn of_complements_made_of_title_words_stay_inside() {
+        let r = roles(
+            "Mike Richards , Chief Inspector of Hospitals , said",
+            &[Per, Per, O, O, O, O, O, O, O],
+        );
+        assert_eq!(r, vec!["Chief Inspector of Hospitals"]);
+    }
+
+    #[test]
+    fn a_title_introducing_a_person_after_a_comma_is_a_role() {
+        let r = roles("Trust chairman , Karamjit Singh CBE , said", &[O, O, O, Per, Per, O, O, O]);
+        assert_eq!(r, vec!["Trust chairman"]);
+    }
+
+    #[test]
+    fn an_unnamed_source_with_a_speech_verb_is_a_role() {
+        assert_eq!(roles("a spokesman said", &[O, O, O]), vec!["spokesman"]);
+        assert_eq!(roles("the chief executive added", &[O, O, O, O]), vec!["chief executive"]);
+    }
+
+    #[test]
+    fn generic_plural_occupations_without_context_are_not_roles() {
+        assert!(roles("doctors and nurses work hard", &[O, O, O, O, O]).is_empty());
+    }
+
+    #[test]
+    fn former_and_determiners_stay_out() {
+        let r = roles("the former chairman John Smith", &[O, O, O, Per, Per]);
+        assert_eq!(r, vec!["chairman"]);
+    }
+
+    #[test]
+    fn honorifics_between_title_and_name_are_skipped() {
+        let r = roles("Health Secretary Dr John Reid", &[O, O, O, Per, Per]);
+        assert_eq!(r, vec!["Health Secretary"]);
+    }
+}
