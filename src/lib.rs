@@ -20,5 +20,7 @@ pub use annotation::{Annotations, Label, RelKind, Relation, SpanAnn};
 pub use document::{Document, Span, Text};
 pub use error::{Error, Result};
 pub mod ner;
+pub mod pipeline;
 pub mod roles;
+pub mod segment;
 pub mod train;

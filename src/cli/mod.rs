@@ -16,8 +16,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Annotate documents: entities (PER, ORG, ROLE, LOC) written as X.ann and X.json.
+    Annotate(cmd::annotate::Args),
     /// Score predicted .ann files against gold, per the annotation guidelines.
     Eval(cmd::eval::Args),
+    /// Score a model on a CoNLL file: strict-span P/R/F1 per type (conlleval style).
+    EvalConll(cmd::eval_conll::Args),
     /// Fine-tune the NER model (BERT token classification) on CoNLL data.
     Train(cmd::train::Args),
 }
@@ -28,7 +32,9 @@ pub fn parse() -> Cli {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Annotate(args) => cmd::annotate::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::EvalConll(args) => cmd::eval_conll::run(args),
         Command::Train(args) => cmd::train::run(args),
     }
 }

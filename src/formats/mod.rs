@@ -1,6 +1,7 @@
 //! File formats. Each maps to and from the shared annotation model.
 
 pub mod brat;
+pub mod json;
 
 use crate::error::{Error, Result};
 use std::io::Write;

@@ -1,6 +1,8 @@
 //! Transformer NER: PER, ORG, LOC, MISC and ROLE over words, with rust-bert's
 //! `BertForTokenClassification` on libtorch ([`model`]).
 
+pub mod batch;
+pub mod decode;
 pub mod model;
 
 pub use model::{NerModel, Precision, LABELS};

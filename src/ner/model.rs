@@ -82,8 +82,9 @@ impl NerModel {
         Ok(model)
     }
 
-    /// A fresh model for training: the base encoder's weights (names get the `bert.`
-    /// prefix), a randomly initialised classifier over [`LABELS`].
+    /// A model to train: the base encoder's weights (a bare encoder's names get the
+    /// `bert.` prefix), and a randomly initialised classifier over [`LABELS`] unless the
+    /// base is itself a whosaid model with the same labels (then training continues it).
     pub fn from_base(base: &Path, name: &str, version: &str) -> Result<NerModel> {
         let mut config = read_json(&base.join("config.json"))?;
         let labels: Vec<String> = LABELS.iter().map(|s| s.to_string()).collect();
@@ -125,15 +126,23 @@ impl NerModel {
         if !file.is_file() {
             return Err(Error::model(&self.dir, format!("missing {}", file.display())));
         }
+        // A bare encoder's names lack `bert.`; a whosaid model's names already have it.
         let tensors: HashMap<String, Tensor> = Tensor::read_safetensors(file)
             .map_err(|e| Error::model(&self.dir, format!("cannot read {}: {e}", file.display())))?
             .into_iter()
-            .map(|(n, t)| (format!("{prefix}{n}"), t))
+            .map(|(n, t)| {
+                if n.starts_with(prefix) || n.starts_with("classifier.") {
+                    (n, t)
+                } else {
+                    (format!("{prefix}{n}"), t)
+                }
+            })
             .collect();
         let mut missing = vec![];
         tch::no_grad(|| -> Result<()> {
             for (name, mut var) in self.vs.variables() {
                 match tensors.get(&name) {
+                    Some(src) if name.starts_with("classifier.") && src.size() != var.size() && !prefix.is_empty() => {}
                     Some(src) if src.size() == var.size() => {
                         var.f_copy_(&src.to_kind(var.kind()))?;
                     }

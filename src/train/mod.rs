@@ -71,6 +71,7 @@ pub struct TrainReport {
     pub silver_roles: usize,
     pub sentences: usize,
     pub seconds: f64,
+    pub epochs: Vec<EpochLog>,
 }
 
 /// A training example: encoded pieces and per-piece labels (-100 where not scored).
@@ -296,6 +297,7 @@ pub fn train(cfg: TrainConfig, resume: bool, mut progress: impl FnMut(usize, usi
         silver_roles,
         sentences: sentences.len(),
         seconds: state.seconds.max(started.elapsed().as_secs_f64()),
+        epochs: state.log.clone(),
     };
     write_card(&cfg, &state, &report)?;
     Ok(report)

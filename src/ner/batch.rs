@@ -1,0 +1,128 @@
+//! Running the NER model over documents: sentences become windows of words (long
+//! sentences are cut into overlapping windows so nothing is truncated), windows from many
+//! documents are batched together by length, and the labels come back as entity spans in
+//! each document's annotations (plus ROLEs from the role rules that the model missed).
+
+use super::decode::{bio_spans, trim, WordEntity};
+use super::{predict_words, NerModel};
+use crate::annotation::Label;
+use crate::document::{Document, Span};
+use crate::error::Result;
+use crate::roles::{find_roles, WordTag};
+use crate::segment;
+
+/// Knobs of the NER stage.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct NerOptions {
+    /// Sequences per forward pass.
+    pub batch_size: usize,
+    /// Word pieces per sequence at most (special tokens included).
+    pub max_pieces: usize,
+    /// Words per window core; longer sentences are split.
+    pub window_words: usize,
+    /// Words of context on each side of a window core.
+    pub context_words: usize,
+    /// Add ROLE mentions found by the role rules where the model found nothing.
+    pub role_rules: bool,
+}
+
+impl Default for NerOptions {
+    fn default() -> Self {
+        NerOptions { batch_size: 32, max_pieces: 256, window_words: 80, context_words: 16, role_rules: true }
+    }
+}
+
+/// A window: words `[lo, hi)` of one sentence are fed; labels are kept for `[core_lo, core_hi)`.
+struct Window {
+    doc: usize,
+    sentence: usize,
+    lo: usize,
+    hi: usize,
+    core_lo: usize,
+    core_hi: usize,
+}
+
+/// Tags the entities of all documents in one batched run. Entity spans are added to
+/// each document's annotations, sorted by position.
+pub fn tag_documents(model: &NerModel, docs: &mut [Document], opts: &NerOptions) -> Result<()> {
+    let sentences: Vec<Vec<segment::Sentence>> = docs.iter().map(|d| segment::sentences(&d.text)).collect();
+    let mut windows = vec![];
+    for (d, sents) in sentences.iter().enumerate() {
+        for (s, sent) in sents.iter().enumerate() {
+            let n = sent.words.len();
+            let core = opts.window_words.max(1);
+            let mut lo = 0;
+            while lo < n {
+                let hi = (lo + core).min(n);
+                windows.push(Window {
+                    doc: d,
+                    sentence: s,
+                    lo: lo.saturating_sub(opts.context_words),
+                    hi: (hi + opts.context_words).min(n),
+                    core_lo: lo,
+                    core_hi: hi,
+                });
+                lo = hi;
+            }
+        }
+    }
+    let texts: Vec<Vec<&str>> = windows
+        .iter()
+        .map(|w| {
+            let doc = &docs[w.doc];
+            sentences[w.doc][w.sentence].words[w.lo..w.hi].iter().map(|&sp| doc.text.slice(sp)).collect()
+        })
+        .collect();
+    let labels = predict_words(model, &texts, opts.batch_size, opts.max_pieces)?;
+
+    // Reassemble per-sentence labels from the window cores.
+    let mut tags: Vec<Vec<Vec<(usize, f32)>>> =
+        sentences.iter().map(|ss| ss.iter().map(|s| vec![(0usize, 0.0f32); s.words.len()]).collect()).collect();
+    for (w, labs) in windows.iter().zip(&labels) {
+        for i in w.core_lo..w.core_hi {
+            let l = labs[i - w.lo];
+            tags[w.doc][w.sentence][i] = (l.label, l.prob);
+        }
+    }
+    drop(texts);
+    for (d, doc) in docs.iter_mut().enumerate() {
+        for (s, sent) in sentences[d].iter().enumerate() {
+            let names: Vec<&str> = tags[d][s].iter().map(|(l, _)| model.labels[*l].as_str()).collect();
+            let probs: Vec<f32> = tags[d][s].iter().map(|(_, p)| *p).collect();
+            let mut found: Vec<WordEntity> =
+                bio_spans(&names, &probs).into_iter().filter_map(|e| trim(&doc.text, &sent.words, e)).collect();
+            if opts.role_rules {
+                add_rule_roles(doc, sent, &mut found);
+            }
+            for e in found {
+                let span = Span::new(sent.words[e.start].start, sent.words[e.end - 1].end);
+                doc.ann.add_span(e.label, span, Some(e.score));
+            }
+        }
+        doc.ann.sort_spans();
+    }
+    Ok(())
+}
+
+/// ROLEs from the role rules, on words the model left outside any entity.
+fn add_rule_roles(doc: &Document, sent: &segment::Sentence, found: &mut Vec<WordEntity>) {
+    let words: Vec<&str> = sent.words.iter().map(|&w| doc.text.slice(w)).collect();
+    let mut tags = vec![WordTag::O; words.len()];
+    for e in found.iter() {
+        let t = match e.label {
+            Label::PER => WordTag::Per,
+            Label::ORG => WordTag::Org,
+            Label::LOC => WordTag::Loc,
+            Label::MISC => WordTag::Misc,
+            Label::ROLE => WordTag::Role,
+            Label::QUOTE => WordTag::O,
+        };
+        tags[e.start..e.end].iter_mut().for_each(|x| *x = t);
+    }
+    for (s, e) in find_roles(&words, &tags) {
+        if tags[s..e].iter().all(|t| *t == WordTag::O) {
+            found.push(WordEntity { start: s, end: e, label: Label::ROLE, score: 0.5 });
+        }
+    }
+    found.sort_by_key(|e| e.start);
+}

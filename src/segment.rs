@@ -1,0 +1,214 @@
+//! Sentences and words, as character spans of the document text.
+//!
+//! Words follow CoNLL-2003 tokenisation (the NER model's training data): punctuation is
+//! split off, clitics (`'s`, `n't`) are separate words, hyphenated compounds, numbers
+//! (`1,000.5`) and abbreviations (`U.S.`, `Mr.`) stay whole. Sentences end at `.`, `!`,
+//! `?` (with any closing quotes or brackets) before whitespace, except after known
+//! abbreviations and initials, and always at a paragraph break (a line break).
+//!
+//! Invariant: words never overlap, lie inside their sentence, and contain no whitespace.
+
+use crate::document::{Span, Text};
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+/// A sentence: its span and its words (character spans).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sentence {
+    pub span: Span,
+    pub words: Vec<Span>,
+}
+
+static WORD: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?x)
+        [A-Za-z](?:\.[A-Za-z])+\.?                  # U.S. / U.S / e.g.
+      | \d+(?:[.,:/]\d+)*(?:[A-Za-z]+)?              # 1,000.5  3:30  1996-08-22 handled below  10th
+      | (?i:n't)                                     # clitics (after a word)
+      | ['’](?:s|S|re|ve|ll|d|m|D|M|RE|VE|LL)\b      # 's 're 've 'll 'd 'm
+      | [\p{L}\p{M}\p{N}]+(?:[-‐‑][\p{L}\p{M}\p{N}]+)*(?:['’][\p{L}]+(?:[-‐‑][\p{L}\p{M}\p{N}]+)*)*  # words, O'Neill, Secretary-General
+      | \S                                           # any other single character
+    ",
+    )
+    .expect("word regex")
+});
+
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "rev", "gen", "lt", "col", "capt", "sgt",
+    "gov", "sen", "rep", "hon", "vs", "etc", "inc", "ltd", "co", "corp", "no", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "approx", "dept",
+    "univ", "assn", "bros", "plc",
+];
+
+/// Words of a text range, as character spans.
+pub fn words(text: &Text, range: Span) -> Vec<Span> {
+    let s = text.slice(range);
+    let base = text.char_to_byte(range.start).unwrap_or(0);
+    let mut out = vec![];
+    for m in WORD.find_iter(s) {
+        let mut ms = m.start();
+        let me = m.end();
+        let tok = m.as_str();
+        // Split a clitic off the word before it: "isn't" -> "is" "n't".
+        if let Some(pos) = tok.to_ascii_lowercase().rfind("n't") {
+            if pos > 0 && pos + 3 == tok.len() {
+                if let Some(sp) = text.byte_span(base + ms, base + ms + pos) {
+                    out.push(sp);
+                }
+                ms += pos;
+            }
+        } else if let Some(pos) = possessive_at(tok) {
+            if let Some(sp) = text.byte_span(base + ms, base + ms + pos) {
+                out.push(sp);
+            }
+            ms += pos;
+        }
+        if let Some(sp) = text.byte_span(base + ms, base + me) {
+            out.push(sp);
+        }
+    }
+    out
+}
+
+/// Byte position of a trailing possessive/clitic (`'s`, `’s`, `'re`, …) inside a word.
+fn possessive_at(tok: &str) -> Option<usize> {
+    for suffix in ["'s", "’s", "'S", "’S", "'re", "’re", "'ve", "’ve", "'ll", "’ll", "'d", "’d", "'m", "’m"] {
+        if tok.len() > suffix.len() && tok.ends_with(suffix) {
+            return Some(tok.len() - suffix.len());
+        }
+    }
+    None
+}
+
+/// Splits a text into sentences with their words.
+pub fn sentences(text: &Text) -> Vec<Sentence> {
+    let mut out = vec![];
+    let n = text.len_chars();
+    // Paragraphs: runs of text between line breaks.
+    let mut start = 0;
+    let chars: Vec<char> = text.as_str().chars().collect();
+    let mut para_bounds = vec![];
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '\n' || c == '\r' {
+            if start < i {
+                para_bounds.push(Span::new(start, i));
+            }
+            start = i + 1;
+        }
+    }
+    if start < n {
+        para_bounds.push(Span::new(start, n));
+    }
+    for para in para_bounds {
+        let ws = words(text, para);
+        let mut cur: Vec<Span> = vec![];
+        for (k, w) in ws.iter().enumerate() {
+            cur.push(*w);
+            if ends_sentence(text, &chars, &ws, k) {
+                out.push(make(cur.split_off(0)));
+            }
+        }
+        if !cur.is_empty() {
+            out.push(make(cur));
+        }
+    }
+    out
+}
+
+fn make(words: Vec<Span>) -> Sentence {
+    let span = Span::new(words[0].start, words[words.len() - 1].end);
+    Sentence { span, words }
+}
+
+fn is_closer(c: char) -> bool {
+    matches!(c, '"' | '\'' | '’' | '”' | ')' | ']' | '»')
+}
+
+/// Does the sentence end after word `k`?
+fn ends_sentence(text: &Text, chars: &[char], ws: &[Span], k: usize) -> bool {
+    let w = ws[k];
+    let word = text.slice(w);
+    let Some(next) = ws.get(k + 1) else { return false };
+    // A closing quote/bracket right after a terminator belongs to this sentence.
+    if is_closer(word.chars().next().unwrap_or(' ')) && w.len() == 1 {
+        let prev = k.checked_sub(1).map(|p| text.slice(ws[p]));
+        let after_terminator = prev.is_some_and(|p| matches!(p, "." | "!" | "?")) && ws[k - 1].end == w.start;
+        return after_terminator && next.start > w.end && starts_sentence(text, *next);
+    }
+    let terminator = matches!(word, "." | "!" | "?") || (word.ends_with('.') && w.len() > 1 && ends_abbrev_sentence(word));
+    if !terminator {
+        return false;
+    }
+    // Followed by a closing quote: decide at the closer.
+    if chars.get(w.end).is_some_and(|&c| is_closer(c)) && next.start == w.end {
+        return false;
+    }
+    if next.start == w.end {
+        return false;
+    }
+    if word == "." && k > 0 {
+        let prev = text.slice(ws[k - 1]).to_lowercase();
+        let attached = ws[k - 1].end == w.start;
+        let initial = prev.chars().count() == 1 && prev.chars().all(char::is_alphabetic);
+        if attached && (ABBREVIATIONS.contains(&prev.as_str()) || initial) {
+            return false;
+        }
+    }
+    starts_sentence(text, *next)
+}
+
+fn ends_abbrev_sentence(_word: &str) -> bool {
+    // `U.S.` at a sentence end is ambiguous; only split when the next word starts one.
+    true
+}
+
+fn starts_sentence(text: &Text, next: Span) -> bool {
+    let c = text.slice(next).chars().next().unwrap_or(' ');
+    c.is_uppercase() || c.is_numeric() || matches!(c, '"' | '\'' | '‘' | '“' | '(' | '[')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word_texts(s: &str) -> Vec<String> {
+        let t = Text::new(s.to_string());
+        words(&t, Span::new(0, t.len_chars())).into_iter().map(|w| t.slice(w).to_string()).collect()
+    }
+
+    #[test]
+    fn words_split_punctuation_and_possessives_like_conll() {
+        assert_eq!(word_texts("The trust’s chief, Mr. Adler, isn't here."), vec![
+            "The", "trust", "’s", "chief", ",", "Mr", ".", "Adler", ",", "is", "n't", "here", "."
+        ]);
+    }
+
+    #[test]
+    fn acronyms_numbers_and_hyphenated_words_stay_whole() {
+        assert_eq!(word_texts("U.S. Secretary-General paid $1,000.50 on 3:30"), vec![
+            "U.S.", "Secretary-General", "paid", "$", "1,000.50", "on", "3:30"
+        ]);
+    }
+
+    #[test]
+    fn sentences_end_at_terminators_but_not_after_abbreviations() {
+        let t = Text::new("Mr. Smith spoke. Dr. Jones agreed! \"Yes.\" She left".to_string());
+        let s: Vec<&str> = sentences(&t).iter().map(|s| t.slice(s.span)).collect();
+        assert_eq!(s, vec!["Mr. Smith spoke.", "Dr. Jones agreed!", "\"Yes.\"", "She left"]);
+    }
+
+    #[test]
+    fn line_breaks_always_end_sentences() {
+        let t = Text::new("Headline here\r\n\r\nBody text".to_string());
+        let s: Vec<&str> = sentences(&t).iter().map(|s| t.slice(s.span)).collect();
+        assert_eq!(s, vec!["Headline here", "Body text"]);
+    }
+
+    #[test]
+    fn word_spans_are_character_offsets() {
+        let t = Text::new("😀 “Héllo” said Zoë".to_string());
+        let ws = words(&t, Span::new(0, t.len_chars()));
+        let got: Vec<(usize, usize)> = ws.iter().map(|w| (w.start, w.end)).collect();
+        assert_eq!(got, vec![(0, 1), (2, 3), (3, 8), (8, 9), (10, 14), (15, 18)]);
+    }
+}
