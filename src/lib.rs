@@ -10,6 +10,8 @@
 //! offsets are characters everywhere, converted from bytes only in [`document`].
 
 pub mod annotation;
+pub mod attribution;
+pub mod coref;
 pub mod corpus;
 pub mod document;
 pub mod error;
@@ -19,8 +21,11 @@ pub mod formats;
 pub use annotation::{Annotations, Label, RelKind, Relation, SpanAnn};
 pub use document::{Document, Span, Text};
 pub use error::{Error, Result};
+pub mod mentions;
 pub mod ner;
 pub mod pipeline;
+pub mod quotes;
+pub mod relations;
 pub mod roles;
 pub mod segment;
 pub mod train;

@@ -29,6 +29,9 @@ impl Pipeline {
     /// Runs every stage over a batch of documents (batched together for the model).
     pub fn annotate(&self, docs: &mut [Document]) -> Result<()> {
         tag_documents(&self.model, docs, &self.settings.ner)?;
+        for doc in docs.iter_mut() {
+            annotate_rules(doc);
+        }
         Ok(())
     }
 
@@ -41,4 +44,23 @@ impl Pipeline {
             settings: serde_json::to_value(&self.settings).unwrap_or_default(),
         }
     }
+}
+
+/// The rule stages after NER, over one document whose entities are set: quotations,
+/// coreference, HasRole/RoleOrg, then speakers. Replaces any quotes and relations the
+/// document had; keeps its entities.
+pub fn annotate_rules(doc: &mut Document) {
+    doc.ann.spans.retain(|s| s.label != crate::annotation::Label::QUOTE);
+    doc.ann.relations.clear();
+    doc.ann.equivs.clear();
+    for q in crate::quotes::find_quotes(&doc.text) {
+        let id = doc.ann.add_span(crate::annotation::Label::QUOTE, q.span, None);
+        if let Some(s) = doc.ann.spans.iter_mut().find(|s| s.id == id) {
+            s.partial = q.partial;
+        }
+    }
+    doc.ann.sort_spans();
+    crate::coref::link(&doc.text, &mut doc.ann);
+    crate::relations::link(&doc.text, &mut doc.ann);
+    crate::attribution::link(&doc.text, &mut doc.ann);
 }

@@ -1,0 +1,133 @@
+//! A read-only view of a document for the rule stages (coreference, relations,
+//! attribution): its characters, words, sentences and paragraphs, and its entity mentions
+//! and quotes in text order, with the small lookups those stages share ("the words between
+//! two positions", "the mention that ends here", "is this position inside a quote").
+
+use crate::annotation::{Annotations, Label};
+use crate::document::{Span, Text};
+use crate::segment;
+
+/// An entity mention (PER, ORG, ROLE, LOC) of the annotations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    pub id: String,
+    pub label: Label,
+    pub span: Span,
+    pub text: String,
+}
+
+/// A word of the text (character span) with its lower-cased form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub span: Span,
+    pub lower: String,
+}
+
+pub struct View<'a> {
+    pub text: &'a Text,
+    pub chars: Vec<char>,
+    pub words: Vec<Word>,
+    /// Sentences as word-index ranges `[start, end)` into `words`, and their spans.
+    pub sentences: Vec<(usize, usize, Span)>,
+    /// Entity mentions (not MISC), by start.
+    pub mentions: Vec<Mention>,
+    /// Quote spans, by start.
+    pub quotes: Vec<Span>,
+}
+
+impl<'a> View<'a> {
+    pub fn new(text: &'a Text, ann: &Annotations) -> View<'a> {
+        let chars: Vec<char> = text.as_str().chars().collect();
+        let mut words = vec![];
+        let mut sentences = vec![];
+        for s in segment::sentences(text) {
+            let start = words.len();
+            for w in &s.words {
+                words.push(Word { span: *w, lower: text.slice(*w).to_lowercase().replace('’', "'") });
+            }
+            sentences.push((start, words.len(), s.span));
+        }
+        let mut mentions: Vec<Mention> = ann
+            .spans
+            .iter()
+            .filter(|s| s.label.is_entity() && s.label != Label::MISC)
+            .map(|s| Mention { id: s.id.clone(), label: s.label, span: s.span, text: text.slice(s.span).to_string() })
+            .collect();
+        mentions.sort_by_key(|m| (m.span.start, m.span.end));
+        let mut quotes: Vec<Span> = ann.quotes().map(|q| q.span).collect();
+        quotes.sort_by_key(|q| q.start);
+        View { text, chars, words, sentences, mentions, quotes }
+    }
+
+    /// Index of the first word starting at or after `pos`.
+    pub fn word_at_or_after(&self, pos: usize) -> usize {
+        self.words.partition_point(|w| w.span.start < pos)
+    }
+
+    /// Words lying entirely within `[start, end)`.
+    pub fn words_in(&self, start: usize, end: usize) -> &[Word] {
+        let a = self.word_at_or_after(start);
+        let b = self.words.partition_point(|w| w.span.end <= end);
+        if a <= b {
+            &self.words[a..b]
+        } else {
+            &[]
+        }
+    }
+
+    /// The sentence (index) containing character `pos`, or the nearest one before it.
+    pub fn sentence_of(&self, pos: usize) -> usize {
+        self.sentences.partition_point(|s| s.2.start <= pos).saturating_sub(1)
+    }
+
+    /// Is `pos` inside a quote span?
+    pub fn in_quote(&self, pos: usize) -> bool {
+        self.quote_containing(pos).is_some()
+    }
+
+    pub fn quote_containing(&self, pos: usize) -> Option<Span> {
+        let i = self.quotes.partition_point(|q| q.start <= pos);
+        (i > 0 && self.quotes[i - 1].end > pos).then(|| self.quotes[i - 1])
+    }
+
+    /// Mentions lying within `[start, end)`, in order.
+    pub fn mentions_in(&self, start: usize, end: usize) -> impl Iterator<Item = &Mention> {
+        self.mentions.iter().filter(move |m| m.span.start >= start && m.span.end <= end)
+    }
+
+    /// The paragraph (line) bounds around `pos`.
+    pub fn paragraph_of(&self, pos: usize) -> Span {
+        let mut s = pos.min(self.chars.len());
+        while s > 0 && self.chars[s - 1] != '\n' && self.chars[s - 1] != '\r' {
+            s -= 1;
+        }
+        let mut e = pos.min(self.chars.len());
+        while e < self.chars.len() && self.chars[e] != '\n' && self.chars[e] != '\r' {
+            e += 1;
+        }
+        Span::new(s, e)
+    }
+
+    /// The text between two positions, as a string.
+    pub fn between(&self, start: usize, end: usize) -> String {
+        if start >= end {
+            return String::new();
+        }
+        self.chars[start..end.min(self.chars.len())].iter().collect()
+    }
+
+    /// The lower-cased words between two positions (punctuation included as words).
+    pub fn lower_words(&self, start: usize, end: usize) -> Vec<&str> {
+        self.words_in(start, end).iter().map(|w| w.lower.as_str()).collect()
+    }
+}
+
+/// Honorifics that may precede a name and stay outside PER spans.
+pub const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "professor", "prof",
+    "rev", "reverend", "baroness", "baron", "mr.", "mrs.", "ms.", "dr.", "prof.", "rev.",
+];
+
+pub fn is_honorific(w: &str) -> bool {
+    HONORIFICS.contains(&w.to_lowercase().as_str())
+}

@@ -1,0 +1,541 @@
+//! Quotation detection: QUOTE spans (marks included) and the `Partial` attribute, per the
+//! guidelines.
+//!
+//! Three steps, each small enough to test on its own:
+//!
+//! 1. **Marks.** Every `"` `“` `”` `'` `‘` `’` is classified as an opening mark, a closing
+//!    mark or an apostrophe from its neighbours ([`classify`]). Curly marks say what they
+//!    are; straight ones open after whitespace or an opening bracket and close before
+//!    whitespace or punctuation. A single mark between two letters (`I’m`, `trust’s`),
+//!    before a decade (`’90s`) or in `rock 'n' roll` is an apostrophe; a single mark after
+//!    a word with no single quote open (`patients’ needs`) is a plural possessive.
+//! 2. **Pairing**, paragraph by paragraph ([`pair`]). A double-quoted span may hold
+//!    single marks (nested quotes, not separate QUOTEs). A paragraph that ends inside a
+//!    quote continues it when the next paragraph re-opens with the same kind of mark
+//!    (a multi-paragraph quote is one span); a mark that re-opens mid-line while a quote
+//!    is open continues it too (paragraph breaks lost in the source). A quote still open
+//!    at the end of its paragraph and not continued runs to the end of that paragraph
+//!    (best effort; never a refusal). Stray closing marks are ignored.
+//! 3. **Is it a quotation?** ([`judge`]) Scare quotes, labels, ratings and titles are not.
+//!    The rule, in order:
+//!    - rejected: a short quote (at most three words, no punctuation of its own) right
+//!      after a rating or naming cue (`rated`, `rating of`, `so-called`, `dubbed`,
+//!      `entitled`, `known as`) or used as a modifier (`a "yes" vote`: a lower-case word
+//!      follows the closing mark that is not a speech verb or pronoun);
+//!    - rejected: a title (every content word capitalised, no sentence punctuation);
+//!    - accepted: four or more words, or any quote that carries its own punctuation
+//!      (`"balanced,"`, `"underhand trick,"`), or a short quote with a speech or report
+//!      verb in its sentence before it or in the six words after it
+//!      (`he said the question sounded "very neutral"`);
+//!    - otherwise rejected (a short quote with no speech cue is a scare quote).
+//!
+//!    An accepted quote is `Partial` when it is embedded in a clause: the character before
+//!    its opening mark (skipping spaces) is a letter, digit or apostrophe (`said the trust
+//!    “can be proud” of`, the headline `Ebbers 'aware' of fraud`). After a colon, a comma,
+//!    a sentence end or a line break it is a full quotation.
+
+use crate::document::{Span, Text};
+use crate::roles::is_speech_verb;
+
+/// What a quotation-mark character is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkRole {
+    Open,
+    Close,
+    Apostrophe,
+}
+
+/// Double (`"` `“` `”`) or single (`'` `‘` `’`) marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    Double,
+    Single,
+}
+
+/// A quotation mark at a character position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    pub pos: usize,
+    pub kind: MarkKind,
+    pub role: MarkRole,
+}
+
+/// A quotation found in a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    /// From the opening mark to the closing mark, both included (character offsets).
+    pub span: Span,
+    /// A fragment quoted inside reported speech.
+    pub partial: bool,
+    /// Why the quote was kept (for debugging and the JSON output).
+    pub reason: &'static str,
+}
+
+fn mark_kind(c: char) -> Option<MarkKind> {
+    match c {
+        '"' | '“' | '”' | '„' | '‟' => Some(MarkKind::Double),
+        '\'' | '‘' | '’' | '‚' | '‛' => Some(MarkKind::Single),
+        _ => None,
+    }
+}
+
+fn is_opening_context(c: Option<char>) -> bool {
+    match c {
+        None => true,
+        Some(c) => c.is_whitespace() || matches!(c, '(' | '[' | '{' | '—' | '–' | '-' | '/' | '“' | '‘' | '"' | '\'' | ':'),
+    }
+}
+
+fn is_closing_context(c: Option<char>) -> bool {
+    match c {
+        None => true,
+        Some(c) => c.is_whitespace() || (!c.is_alphanumeric() && !matches!(c, '“' | '‘')),
+    }
+}
+
+/// Classifies every quotation mark of a text (see the module docs). `chars` is the whole
+/// document as characters.
+pub fn classify(chars: &[char]) -> Vec<Mark> {
+    let mut out = vec![];
+    for (i, &c) in chars.iter().enumerate() {
+        let Some(kind) = mark_kind(c) else { continue };
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let letter = |c: Option<char>| c.is_some_and(char::is_alphabetic);
+        let role = match c {
+            '“' | '„' | '‟' => MarkRole::Open,
+            '”' => MarkRole::Close,
+            '"' => {
+                let open = is_opening_context(prev) && next.is_some_and(|n| !n.is_whitespace());
+                let close = !prev.is_some_and(char::is_whitespace) && prev.is_some() && is_closing_context(next);
+                match (open, close) {
+                    (true, false) => MarkRole::Open,
+                    (false, true) => MarkRole::Close,
+                    // Ambiguous (`word"word`, a lone mark between spaces): decided by pairing.
+                    _ => {
+                        if prev.is_none_or(char::is_whitespace) {
+                            MarkRole::Open
+                        } else {
+                            MarkRole::Close
+                        }
+                    }
+                }
+            }
+            _ => {
+                // Single marks: apostrophes first.
+                let after2: String = chars[i + 1..chars.len().min(i + 4)].iter().collect();
+                let decade = after2.len() >= 3
+                    && after2.chars().take(2).all(|d| d.is_ascii_digit())
+                    && after2.chars().nth(2).is_some_and(|s| s == 's');
+                let rock_n_roll = matches!(next, Some('n') | Some('N'))
+                    && chars.get(i + 2).is_some_and(|&m| mark_kind(m) == Some(MarkKind::Single));
+                let n_closing = matches!(prev, Some('n') | Some('N'))
+                    && i >= 2
+                    && mark_kind(chars[i - 2]) == Some(MarkKind::Single)
+                    && (i < 3 || chars[i - 3].is_whitespace());
+                let elision = next.is_some_and(|n| n.is_alphabetic())
+                    && prev.is_none_or(char::is_whitespace)
+                    && {
+                        let w: String = chars[i + 1..].iter().take_while(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
+                        matches!(w.as_str(), "em" | "til" | "cause" | "tis" | "twas")
+                    };
+                if (letter(prev) && letter(next)) || decade || rock_n_roll || n_closing || elision {
+                    MarkRole::Apostrophe
+                } else if c == '‘' || c == '‚' || c == '‛' {
+                    MarkRole::Open
+                } else if is_opening_context(prev) && next.is_some_and(|n| !n.is_whitespace()) {
+                    MarkRole::Open
+                } else if prev.is_some_and(|p| !p.is_whitespace()) {
+                    MarkRole::Close
+                } else {
+                    MarkRole::Apostrophe
+                }
+            }
+        };
+        out.push(Mark { pos: i, kind, role });
+    }
+    out
+}
+
+/// Paragraphs: maximal runs of characters without a line break, as `(start, end)`,
+/// empty ones dropped.
+fn paragraphs(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = vec![];
+    let mut start = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '\n' || c == '\r' {
+            if chars[start..i].iter().any(|c| !c.is_whitespace()) {
+                out.push((start, i));
+            }
+            start = i + 1;
+        }
+    }
+    if chars[start..].iter().any(|c| !c.is_whitespace()) {
+        out.push((start, chars.len()));
+    }
+    out
+}
+
+/// Pairs marks into candidate quote spans (see the module docs). Returns spans in order.
+pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
+    let paras = paragraphs(chars);
+    let mut out = vec![];
+    // An open quote carried over a paragraph break: (start, kind).
+    let mut carried: Option<(usize, MarkKind)> = None;
+    let mut m = 0;
+    for (pi, &(ps, pe)) in paras.iter().enumerate() {
+        let in_para: Vec<Mark> = {
+            while m < marks.len() && marks[m].pos < ps {
+                m += 1;
+            }
+            let mut v = vec![];
+            let mut k = m;
+            while k < marks.len() && marks[k].pos < pe {
+                v.push(marks[k]);
+                k += 1;
+            }
+            v
+        };
+        let mut open: Option<(usize, MarkKind)> = None;
+        // Inside an open quote, a mark of the same kind that opens after a word
+        // (`going to "fake" an injury`) starts a nested quote, closed by the next mark.
+        let mut nested = false;
+        let mut first = true;
+        if let Some((start, kind)) = carried.take() {
+            // The paragraph re-opens: its first mark (at the paragraph's first non-space) is
+            // skipped, and the quote goes on.
+            open = Some((start, kind));
+        }
+        for mk in in_para {
+            let at_para_start = first && chars[ps..mk.pos].iter().all(|c| c.is_whitespace());
+            first = false;
+            if mk.role == MarkRole::Apostrophe {
+                continue;
+            }
+            match open {
+                None => {
+                    if mk.role == MarkRole::Open {
+                        open = Some((mk.pos, mk.kind));
+                        nested = false;
+                    }
+                }
+                Some((start, kind)) => {
+                    if mk.kind != kind {
+                        // A nested mark of the other kind: not a quote of its own.
+                        continue;
+                    }
+                    match mk.role {
+                        MarkRole::Close if nested => nested = false,
+                        MarkRole::Close => {
+                            out.push(Span::new(start, mk.pos + 1));
+                            open = None;
+                        }
+                        // A re-opening at the paragraph start (carried quote) or in mid-line
+                        // after a sentence end (a lost paragraph break) continues the open
+                        // quote; after a word it opens a nested quote.
+                        MarkRole::Open => {
+                            let prev = chars[ps..mk.pos].iter().rev().find(|c| !c.is_whitespace());
+                            let after_sentence = prev.is_none_or(|&c| matches!(c, '.' | '?' | '!' | ':' | '…') || mark_kind(c).is_some());
+                            if !at_para_start && !after_sentence {
+                                nested = true;
+                            }
+                        }
+                        MarkRole::Apostrophe => {}
+                    }
+                }
+            }
+        }
+        if let Some((start, kind)) = open {
+            // Does the next paragraph re-open with the same kind of mark?
+            let reopens = paras.get(pi + 1).is_some_and(|&(ns, ne)| {
+                let first = (ns..ne).find(|&i| !chars[i].is_whitespace());
+                first.is_some_and(|i| {
+                    marks.iter().any(|mk| mk.pos == i && mk.kind == kind && mk.role == MarkRole::Open)
+                })
+            });
+            if reopens {
+                carried = Some((start, kind));
+            } else if kind == MarkKind::Double || start > ps {
+                // Unclosed: best effort, to the end of the paragraph (trailing spaces out).
+                let mut end = pe;
+                while end > start + 1 && chars[end - 1].is_whitespace() {
+                    end -= 1;
+                }
+                if kind == MarkKind::Double {
+                    out.push(Span::new(start, end));
+                }
+                // An unclosed single mark is most likely an apostrophe: dropped.
+            }
+        }
+    }
+    out
+}
+
+/// Words of a character range (alphanumeric runs, apostrophes inside words kept).
+fn word_list(chars: &[char], start: usize, end: usize) -> Vec<String> {
+    let mut out = vec![];
+    let mut cur = String::new();
+    for &c in &chars[start..end] {
+        if c.is_alphanumeric() || ((c == '\'' || c == '’' || c == '-') && !cur.is_empty()) {
+            cur.push(c);
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The sentence around a character range: back to the previous `.`/`!`/`?` followed by a
+/// space or to the paragraph start; forward likewise.
+fn sentence_bounds(chars: &[char], start: usize, end: usize) -> (usize, usize) {
+    let mut s = start;
+    while s > 0 {
+        let c = chars[s - 1];
+        if c == '\n' {
+            break;
+        }
+        if matches!(c, '.' | '!' | '?') && chars.get(s).is_some_and(|n| n.is_whitespace()) && s < start {
+            break;
+        }
+        s -= 1;
+    }
+    let mut e = end;
+    while e < chars.len() {
+        let c = chars[e];
+        if c == '\n' {
+            break;
+        }
+        e += 1;
+        if matches!(c, '.' | '!' | '?') && chars.get(e).is_none_or(|n| n.is_whitespace()) {
+            break;
+        }
+    }
+    (s, e)
+}
+
+/// Verbs that cue a quoted fragment but are not in the speech-verb lexicon.
+const EXTRA_CUES: &[&str] = &[
+    "accuse", "accused", "accuses", "accusing", "ask", "asked", "asks", "asking", "hail", "hailed",
+    "hails", "urge", "urged", "urges", "vow", "vowed", "vows", "pledge", "pledged", "promise",
+    "promised", "promises", "quote", "quoted", "quoting", "quotes", "write", "wrote", "writes",
+    "welcome", "welcomed", "welcomes", "welcoming", "praise", "praised", "praises", "praising",
+    "criticise", "criticised", "criticises", "criticising", "criticize", "criticized",
+    "condemn", "condemned", "condemns", "cite", "cited", "cites", "citing", "continue",
+    "continued", "continues", "reply", "replied", "replies",
+];
+/// Words that may follow a quoted fragment without making it a modifier (`"confident" the
+/// deal would`, `"standing by" his remarks`).
+const FUNCTION_WORDS: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my",
+    "your", "is", "was", "were", "are", "be", "been", "has", "had", "have", "would", "will",
+    "could", "should", "can", "may", "might", "must", "not", "there", "said", "says", "told",
+];
+
+/// A speech or report verb (the lexicon plus a few cue verbs).
+pub fn is_cue(w: &str) -> bool {
+    is_speech_verb(w) || EXTRA_CUES.contains(&w)
+}
+
+const NAMING_CUES: &[&str] = &["rated", "rating", "ratings", "so-called", "dubbed", "entitled", "titled", "nicknamed", "branded", "labelled", "labeled", "term", "word", "words", "phrase", "slogan", "motto"];
+const PRONOUNS_AFTER: &[&str] = &["he", "she", "they", "it", "we", "i", "you", "according", "and", "but", "or", "in", "on", "of", "to", "for", "from", "at", "with", "by", "as", "that", "which", "who", "when", "while", "after", "before", "because", "if", "than", "so", "since"];
+
+/// Decides whether a candidate span is a quotation, and whether it is partial.
+pub fn judge(chars: &[char], span: Span) -> Option<Quote> {
+    let inner_start = span.start + 1;
+    let closed = span.end > span.start + 1 && chars.get(span.end - 1).copied().and_then(mark_kind).is_some();
+    let inner_end = if closed { span.end - 1 } else { span.end };
+    if inner_end <= inner_start {
+        return None;
+    }
+    let inner: Vec<char> = chars[inner_start..inner_end].to_vec();
+    let words = word_list(chars, inner_start, inner_end);
+    if words.is_empty() {
+        return None;
+    }
+    let n = words.len();
+    let last_non_space = inner.iter().rev().find(|c| !c.is_whitespace()).copied();
+    let own_punct = last_non_space.is_some_and(|c| matches!(c, ',' | '.' | '?' | '!' | ';' | ':' | '…'))
+        || inner.iter().any(|&c| matches!(c, '.' | '?' | '!') );
+    let (sent_s, sent_e) = sentence_bounds(chars, span.start, span.end);
+    let before = word_list(chars, sent_s, span.start);
+    let after = word_list(chars, span.end, sent_e);
+    let before_lc: Vec<String> = before.iter().map(|w| w.to_lowercase()).collect();
+    let after_lc: Vec<String> = after.iter().map(|w| w.to_lowercase()).collect();
+    let next_char = chars[span.end..].iter().find(|c| !c.is_whitespace()).copied();
+    let prev_char = chars[..span.start].iter().rev().find(|c| **c != ' ' && **c != '\t').copied();
+
+    let short = n <= 3 && !own_punct;
+    let naming_cue = before_lc.iter().rev().take(3).any(|w| NAMING_CUES.contains(&w.as_str()))
+        || (before_lc.last().is_some_and(|w| w == "as" || w == "of") && before_lc.iter().rev().nth(1).is_some_and(|w| w.starts_with("rat")))
+        || (before_lc.len() >= 2 && before_lc[before_lc.len() - 2] == "known" && before_lc[before_lc.len() - 1] == "as");
+    // Used as a modifier: `a "yes" vote`, `the 'Lite' version`.
+    // (`comment` in `his "Nazi" comment` is a noun, so only inflected verbs exempt it.)
+    let modifier = next_char.is_some_and(|c| c.is_lowercase())
+        && after_lc.first().is_some_and(|w| {
+            let verb = is_cue(w) && (w.ends_with('d') || w.ends_with('s') || w == "told");
+            !verb && !PRONOUNS_AFTER.contains(&w.as_str()) && !FUNCTION_WORDS.contains(&w.as_str()) && !w.ends_with("ly")
+        });
+    if short && (naming_cue || modifier) {
+        return None;
+    }
+    // Titles of works and programmes: all content words capitalised, no sentence punctuation.
+    let content: Vec<&String> = words.iter().filter(|w| w.chars().count() > 3).collect();
+    let title = !own_punct
+        && n <= 8
+        && !content.is_empty()
+        && content.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase))
+        && (n > 1 || short);
+    let speech_before = before_lc.iter().any(|w| is_cue(w) || w == "according");
+    let speech_after = after_lc.iter().take(6).any(|w| is_cue(w));
+    if title {
+        // A one-word capitalised quote with a speech cue (`said it was "Excellent"`) stays.
+        if !(n == 1 && (speech_before || speech_after) && !modifier) {
+            return None;
+        }
+    }
+    let reason = if n >= 4 {
+        "four or more words"
+    } else if own_punct {
+        "own punctuation"
+    } else if speech_before || speech_after {
+        "speech verb nearby"
+    } else {
+        return None;
+    };
+    let partial = prev_char.is_some_and(|c| c.is_alphanumeric() || c == '’' || c == '\'');
+    Some(Quote { span, partial, reason })
+}
+
+/// Finds the quotations of a text.
+pub fn find_quotes(text: &Text) -> Vec<Quote> {
+    let chars: Vec<char> = text.as_str().chars().collect();
+    let marks = classify(&chars);
+    pair(&chars, &marks).into_iter().filter_map(|s| judge(&chars, s)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quotes(s: &str) -> Vec<(String, bool)> {
+        let text = Text::new(s.to_string());
+        find_quotes(&text).into_iter().map(|q| (text.slice(q.span).to_string(), q.partial)).collect()
+    }
+
+    fn texts(s: &str) -> Vec<String> {
+        quotes(s).into_iter().map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn curly_double_quotes_are_one_span_with_the_marks() {
+        assert_eq!(texts("He said: “We are proud of our staff.”"), vec!["“We are proud of our staff.”"]);
+    }
+
+    #[test]
+    fn straight_double_quotes_pair_by_context() {
+        assert_eq!(
+            texts("\"If we reject this treaty, Britain will be weak,\" said Jack Straw."),
+            vec!["\"If we reject this treaty, Britain will be weak,\""]
+        );
+    }
+
+    #[test]
+    fn apostrophes_are_never_quotation_marks() {
+        let t = texts("‘I’m sure the trust’s staff in the ’90s did well,’ she said. The patients’ needs came first.");
+        assert_eq!(t, vec!["‘I’m sure the trust’s staff in the ’90s did well,’"]);
+    }
+
+    #[test]
+    fn straight_single_quotes_around_a_headline_fragment_are_partial() {
+        assert_eq!(quotes("Blair 'said he would stand down'\n\nTony Blair told friends he would go."), vec![("'said he would stand down'".to_string(), true)]);
+    }
+
+    #[test]
+    fn a_multi_paragraph_quote_is_one_span_from_first_open_to_last_close() {
+        let s = "Adler said: “First paragraph.\n\n“Second paragraph.\n\n“Third and last.”\n\nThen prose.";
+        assert_eq!(texts(s), vec!["“First paragraph.\n\n“Second paragraph.\n\n“Third and last.”"]);
+    }
+
+    #[test]
+    fn an_interrupted_quote_is_two_quotes() {
+        let t = texts("“We are proud,” she said, “and we will go on.”");
+        assert_eq!(t, vec!["“We are proud,”", "“and we will go on.”"]);
+    }
+
+    #[test]
+    fn a_quote_reopened_in_mid_line_continues_when_the_break_was_lost() {
+        let s = "He said: \"It was reared here. \"I am led to believe it is from the area.\"";
+        assert_eq!(texts(s), vec!["\"It was reared here. \"I am led to believe it is from the area.\""]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_runs_to_the_end_of_its_paragraph() {
+        let t = texts("She said: \"We will not stop until the job is done\n\nNext paragraph here.");
+        assert_eq!(t, vec!["\"We will not stop until the job is done"]);
+    }
+
+    #[test]
+    fn ten_thousand_unbalanced_marks_do_not_panic() {
+        let s = "\" word ".repeat(10_000) + "“ ‘ ’ '";
+        let _ = texts(&s);
+    }
+
+    #[test]
+    fn a_fragment_inside_reported_speech_is_partial() {
+        let q = quotes("The CQC said the trust “can be proud” of its staff.");
+        assert_eq!(q, vec![("“can be proud”".to_string(), true)]);
+    }
+
+    #[test]
+    fn a_quote_after_a_colon_is_not_partial() {
+        let q = quotes("He told the Today programme: \"The sooner we get on with this, the better.\"");
+        assert!(!q[0].1);
+    }
+
+    #[test]
+    fn rating_labels_are_not_quotes() {
+        assert!(texts("The trust was rated ‘good’ after a rating of ‘requires improvement’ last year.").is_empty());
+    }
+
+    #[test]
+    fn scare_quotes_used_as_modifiers_are_not_quotes() {
+        assert!(texts("Jack Straw said he will back a \"yes\" vote in the referendum.").is_empty());
+    }
+
+    #[test]
+    fn a_short_quote_without_a_speech_cue_is_a_scare_quote() {
+        assert!(texts("The \"real\" cost of the scheme was never published.").is_empty());
+    }
+
+    #[test]
+    fn a_short_quote_after_a_speech_verb_is_a_partial_quote() {
+        let q = quotes("He said the question sounded \"very neutral\" to him.");
+        assert_eq!(q, vec![("\"very neutral\"".to_string(), true)]);
+    }
+
+    #[test]
+    fn titles_of_works_and_programmes_are_not_quotes() {
+        assert!(texts("She starred in \"The Lord Of The Rings\" and \"Pride And Prejudice\" on stage.").is_empty());
+    }
+
+    #[test]
+    fn a_double_quote_nested_after_a_word_inside_an_open_quote_is_not_a_separate_quote() {
+        let s = "\"He told the players he was going to \"fake\" an injury,\" said Shepherd.";
+        assert_eq!(texts(s), vec!["\"He told the players he was going to \"fake\" an injury,\""]);
+    }
+
+    #[test]
+    fn a_fragment_followed_by_a_clause_is_still_a_quote() {
+        let q = quotes("Rover bosses have said they are \"confident\" the deal would be signed.");
+        assert_eq!(q, vec![("\"confident\"".to_string(), true)]);
+    }
+
+    #[test]
+    fn a_nested_single_quote_is_not_a_separate_quote() {
+        let t = texts("\"We call it 'the plan' and it works,\" he said.");
+        assert_eq!(t, vec!["\"We call it 'the plan' and it works,\""]);
+    }
+}
