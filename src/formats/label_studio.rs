@@ -1,0 +1,554 @@
+//! Label Studio: `tasks.json` (one task per document, the annotations as a prediction to
+//! review) plus `label-config.xml` (the labelling interface), and the import of a
+//! reviewed JSON export back into brat.
+//!
+//! | whosaid | Label Studio result item |
+//! |---|---|
+//! | span `T7 PER 656 666` | `labels` region, `id: "T7"`, `value: {start, end, text, labels: ["PER"]}` (+ `score`) |
+//! | `Partial` on a quote | per-region `choices` on the quote's region, `choices: ["Partial"]` |
+//! | `#1 AnnotatorNotes T9 text` | per-region `textarea` on the region, `text: ["text"]` |
+//! | `R2 Speaker Arg1:T9 Arg2:T7` | `relation`, `from_id: "T9"`, `to_id: "T7"`, `labels: ["Speaker"]` |
+//! | `* Equiv T3 T4 T10` | `relation`s `Equiv` T3→T4, T4→T10 (a chain; any connected links form a group) |
+//!
+//! Offsets are Unicode code points, as in brat (Label Studio's own convention since its
+//! emoji fix); an import whose offsets only match the region text when read as UTF-16
+//! units (older versions) is corrected, with a warning. Region ids stay the brat ids, so
+//! they are stable across exports; regions a reviewer adds get the next free `T` numbers,
+//! relations are numbered `R1`… and notes `#1`… in the order of the result.
+//!
+//! On import, each task's most recent submitted annotation (a ground-truth one first) is
+//! the reviewed version; cancelled (skipped) annotations are ignored. A task nobody
+//! reviewed is skipped with a warning, or, with [`ImportOptions::predictions`], its first
+//! prediction is taken as it stands.
+
+use super::review::{
+    args_fit, check_brat, clip, equiv_groups, equiv_links, id_path, is_brat_id, label_colour, next_free, relation_colour,
+    tool_span, ArgsFit, Corpus, ExportOptions, ImportOptions, Imported, Written, ANNOTATOR_NOTES, EQUIV, PARTIAL,
+};
+use super::write_atomic;
+use crate::annotation::{Annotations, Label, Note, RelKind, Relation, SpanAnn};
+use crate::document::{Document, Text};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// `name` of the `Labels` control.
+pub const LABELS: &str = "label";
+/// `name` of the per-region `Choices` control holding `Partial`.
+pub const PARTIAL_CHOICES: &str = "partial";
+/// `name` of the per-region `TextArea` holding notes.
+pub const NOTES: &str = "note";
+/// `name` of the `Text` object.
+pub const TEXT: &str = "text";
+/// `model_version` when nothing better is known: the annotations came from a brat file.
+pub const DEFAULT_MODEL_VERSION: &str = "brat";
+
+/// One Label Studio task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    /// Label Studio's task id (in its exports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
+    pub data: TaskData,
+    /// Submitted annotations (`completions` in old exports).
+    #[serde(default, alias = "completions", skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<LsAnnotation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub predictions: Vec<PredictionEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskData {
+    pub text: String,
+    /// The whosaid document id (`news/bbc_tech_360`): the import writes `<id>.txt`/`.ann`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+}
+
+/// A submitted annotation of a task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LsAnnotation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
+    #[serde(default)]
+    pub result: Vec<ResultItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was_cancelled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground_truth: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// A prediction; some exports list only prediction ids, which are kept as they are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PredictionEntry {
+    Full(Prediction),
+    Reference(Value),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    pub model_version: String,
+    /// The mean confidence of the spans that have one (Label Studio sorts tasks by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    pub result: Vec<ResultItem>,
+}
+
+/// One item of a result, by its `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ResultItem {
+    #[serde(rename = "labels")]
+    Labels {
+        id: String,
+        from_name: String,
+        to_name: String,
+        value: LabelsValue,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        score: Option<f64>,
+    },
+    #[serde(rename = "choices")]
+    Choices {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        from_name: String,
+        to_name: String,
+        value: ChoicesValue,
+    },
+    #[serde(rename = "textarea")]
+    TextArea {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        from_name: String,
+        to_name: String,
+        value: TextAreaValue,
+    },
+    #[serde(rename = "relation")]
+    Relation {
+        from_id: String,
+        to_id: String,
+        /// `right` (from → to, the default), `left` (to → from) or `bi`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        direction: Option<String>,
+        #[serde(default)]
+        labels: Vec<String>,
+    },
+    /// Any other control's result (ignored on import).
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelsValue {
+    pub start: usize,
+    pub end: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChoicesValue {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<usize>,
+    pub choices: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextAreaValue {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<usize>,
+    /// One string per note (a single string is accepted too).
+    pub text: Value,
+}
+
+/// The labelling interface matching [`tasks`]: the six span labels in the export colours,
+/// the three relations plus `Equiv`, `Partial` for a selected QUOTE, and a note per region.
+pub fn labeling_config() -> String {
+    let mut x = String::from("<View>\n  <Header value=\"$document\"/>\n");
+    let _ = writeln!(x, "  <Labels name=\"{LABELS}\" toName=\"{TEXT}\" showInline=\"true\">");
+    for label in Label::ENTITIES.iter().chain([Label::QUOTE].iter()) {
+        let _ = writeln!(x, "    <Label value=\"{label}\" background=\"{}\"/>", label_colour(*label));
+    }
+    x.push_str("  </Labels>\n  <Relations>\n");
+    for kind in RelKind::ALL {
+        let _ = writeln!(x, "    <Relation value=\"{kind}\" background=\"{}\"/>", relation_colour(kind));
+    }
+    let _ = writeln!(x, "    <Relation value=\"{EQUIV}\" background=\"#7f7f7f\"/>");
+    x.push_str("  </Relations>\n");
+    let _ = writeln!(x, "  <Text name=\"{TEXT}\" value=\"$text\"/>");
+    let _ = writeln!(
+        x,
+        "  <Choices name=\"{PARTIAL_CHOICES}\" toName=\"{TEXT}\" perRegion=\"true\" visibleWhen=\"region-selected\" \
+         whenTagName=\"{LABELS}\" whenLabelValue=\"QUOTE\">\n    <Choice value=\"{PARTIAL}\" \
+         hint=\"a fragment quoted inside reported speech\"/>\n  </Choices>"
+    );
+    let _ = writeln!(
+        x,
+        "  <TextArea name=\"{NOTES}\" toName=\"{TEXT}\" perRegion=\"true\" editable=\"true\" \
+         placeholder=\"Reviewer note ({ANNOTATOR_NOTES})\"/>"
+    );
+    x.push_str("</View>\n");
+    x
+}
+
+/// One task per document, its annotations as one prediction. Warnings name what Label
+/// Studio cannot hold (a note on a relation).
+pub fn tasks(corpus: &Corpus, opts: &ExportOptions) -> (Vec<Task>, Vec<String>) {
+    let mut warnings = vec![];
+    let tasks = corpus
+        .docs
+        .iter()
+        .map(|doc| {
+            let model_version = opts
+                .model_version
+                .clone()
+                .or_else(|| corpus.model_versions.get(&doc.id).cloned())
+                .unwrap_or_else(|| DEFAULT_MODEL_VERSION.to_string());
+            let (result, w) = result_items(doc);
+            warnings.extend(w.into_iter().map(|w| format!("{}: {w}", doc.id)));
+            let scores: Vec<f64> = doc.ann.spans.iter().filter_map(|s| s.score.map(f64::from)).collect();
+            let score = (!scores.is_empty()).then(|| round4(scores.iter().sum::<f64>() / scores.len() as f64));
+            Task {
+                id: None,
+                data: TaskData { text: doc.text.as_str().to_string(), document: Some(doc.id.clone()) },
+                annotations: vec![],
+                predictions: vec![PredictionEntry::Full(Prediction { model_version, score, result })],
+            }
+        })
+        .collect();
+    (tasks, warnings)
+}
+
+/// The result items of one document (see the table in the module docs).
+pub fn result_items(doc: &Document) -> (Vec<ResultItem>, Vec<String>) {
+    let ann = &doc.ann;
+    let mut warnings = vec![];
+    let mut out: Vec<ResultItem> = ann
+        .spans
+        .iter()
+        .map(|s| ResultItem::Labels {
+            id: s.id.clone(),
+            from_name: LABELS.into(),
+            to_name: TEXT.into(),
+            value: LabelsValue {
+                start: s.span.start,
+                end: s.span.end,
+                text: Some(doc.slice(s.span).to_string()),
+                labels: vec![s.label.to_string()],
+            },
+            score: s.score.map(|x| round4(f64::from(x))),
+        })
+        .collect();
+    for s in ann.spans.iter().filter(|s| s.partial) {
+        out.push(ResultItem::Choices {
+            id: Some(s.id.clone()),
+            from_name: PARTIAL_CHOICES.into(),
+            to_name: TEXT.into(),
+            value: ChoicesValue { start: Some(s.span.start), end: Some(s.span.end), choices: vec![PARTIAL.into()] },
+        });
+    }
+    // One textarea per region, holding its notes in file order.
+    let mut targets: Vec<&str> = vec![];
+    for note in &ann.notes {
+        if ann.span(&note.target).is_none() {
+            warnings.push(format!("note {} is on {}, not on a span: Label Studio has no place for it", note.id, note.target));
+        } else if !targets.contains(&note.target.as_str()) {
+            targets.push(&note.target);
+        }
+        if note.kind != ANNOTATOR_NOTES {
+            warnings.push(format!("note {} of type {} comes back as {ANNOTATOR_NOTES}", note.id, note.kind));
+        }
+    }
+    for target in targets {
+        let Some(s) = ann.span(target) else { continue };
+        let texts: Vec<Value> =
+            ann.notes.iter().filter(|n| n.target == target).map(|n| Value::String(n.text.clone())).collect();
+        out.push(ResultItem::TextArea {
+            id: Some(target.to_string()),
+            from_name: NOTES.into(),
+            to_name: TEXT.into(),
+            value: TextAreaValue { start: Some(s.span.start), end: Some(s.span.end), text: Value::Array(texts) },
+        });
+    }
+    for r in &ann.relations {
+        out.push(ResultItem::Relation {
+            from_id: r.arg1.clone(),
+            to_id: r.arg2.clone(),
+            direction: Some("right".into()),
+            labels: vec![r.kind.to_string()],
+        });
+    }
+    for (a, b) in equiv_links(&ann.equivs) {
+        out.push(ResultItem::Relation {
+            from_id: a.to_string(),
+            to_id: b.to_string(),
+            direction: Some("right".into()),
+            labels: vec![EQUIV.into()],
+        });
+    }
+    (out, warnings)
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Writes `OUT/tasks.json` and `OUT/label-config.xml`.
+pub fn write(corpus: &Corpus, out: &Path, opts: &ExportOptions) -> Result<Written> {
+    let (tasks, warnings) = tasks(corpus, opts);
+    let mut json = serde_json::to_vec_pretty(&tasks).map_err(|e| Error::Other(e.to_string()))?;
+    json.push(b'\n');
+    let tasks_path = out.join("tasks.json");
+    let config_path = out.join("label-config.xml");
+    write_atomic(&tasks_path, &json)?;
+    write_atomic(&config_path, labeling_config().as_bytes())?;
+    Ok(Written { files: vec![tasks_path, config_path], warnings })
+}
+
+/// Reads a Label Studio JSON export (a list of tasks, or one task).
+pub fn import(path: &Path, opts: &ImportOptions) -> Result<Imported> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| Error::parse(path, e.line(), e.to_string()))?;
+    let items = match value {
+        Value::Array(items) => items,
+        obj @ Value::Object(_) => vec![obj],
+        _ => return Err(Error::input(path, "expected a JSON list of Label Studio tasks")),
+    };
+    Ok(import_tasks(path, items, opts))
+}
+
+/// Turns task values (as in an export file) into documents; `path` names the file in
+/// messages.
+pub fn import_tasks(path: &Path, items: Vec<Value>, opts: &ImportOptions) -> Imported {
+    let mut imported = Imported::default();
+    let mut ids = HashSet::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let mut name = format!("task {}", i + 1);
+        let task: Task = match serde_json::from_value(item) {
+            Ok(t) => t,
+            Err(e) => {
+                imported.failed.push(Error::input(path, format!("{name}: not a Label Studio task: {e}")));
+                continue;
+            }
+        };
+        let fallback = match &task.id {
+            Some(Value::Number(n)) => format!("task_{n}"),
+            Some(Value::String(s)) if id_path(s).is_some() => format!("task_{s}"),
+            _ => format!("task_{}", i + 1),
+        };
+        if let Some(id) = &task.id {
+            name = format!("task {}", id.to_string().trim_matches('"'));
+        }
+        let doc_id = match &task.data.document {
+            Some(d) if id_path(d).is_some() => d.clone(),
+            Some(d) => {
+                imported.warnings.push(format!("{name}: document id '{}' is not a safe file name; written as {fallback}", clip(d)));
+                fallback
+            }
+            None => fallback,
+        };
+        name = format!("{name} ({doc_id})");
+        let Some((result, from)) = reviewed_result(&task, opts) else {
+            imported.unreviewed.push(name);
+            continue;
+        };
+        if !ids.insert(doc_id.clone()) {
+            imported.failed.push(Error::input(path, format!("{name}: a second task for the same document")));
+            continue;
+        }
+        if task.data.text.trim().is_empty() {
+            imported.failed.push(Error::input(path, format!("{name}: data.text is empty")));
+            continue;
+        }
+        let mut doc = Document::new(doc_id, task.data.text.clone());
+        match annotations(&doc.text, result) {
+            Ok((ann, warnings)) => {
+                imported.warnings.extend(warnings.into_iter().map(|w| format!("{name}: {w}")));
+                if from == From::Prediction {
+                    imported.from_predictions += 1;
+                }
+                doc.ann = ann;
+                imported.docs.push(doc);
+            }
+            Err(reason) => imported.failed.push(Error::input(path, format!("{name}: {reason}"))),
+        }
+    }
+    imported
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum From {
+    Annotation,
+    Prediction,
+}
+
+/// The reviewed result of a task: the ground-truth or else most recently updated
+/// submitted annotation (the later one in the list on a tie); else, when allowed, the
+/// first full prediction.
+fn reviewed_result<'a>(task: &'a Task, opts: &ImportOptions) -> Option<(&'a [ResultItem], From)> {
+    let best = task
+        .annotations
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.was_cancelled != Some(true))
+        .max_by_key(|(i, a)| (a.ground_truth == Some(true), a.updated_at.clone().or_else(|| a.created_at.clone()), *i));
+    if let Some((_, a)) = best {
+        return Some((&a.result, From::Annotation));
+    }
+    if !opts.predictions {
+        return None;
+    }
+    task.predictions.iter().find_map(|p| match p {
+        PredictionEntry::Full(p) => Some((p.result.as_slice(), From::Prediction)),
+        PredictionEntry::Reference(_) => None,
+    })
+}
+
+/// Builds the annotations of one result; `Err` is why the document cannot be accepted.
+fn annotations(text: &Text, result: &[ResultItem]) -> std::result::Result<(Annotations, Vec<String>), String> {
+    let mut warnings = vec![];
+    let mut ann = Annotations::default();
+    // Regions, with their Label Studio ids.
+    let mut regions: Vec<(&str, SpanAnn)> = vec![];
+    for item in result {
+        let ResultItem::Labels { id, value, score, .. } = item else { continue };
+        let [label] = value.labels.as_slice() else {
+            return Err(format!("region {id} has {} labels (expected one)", value.labels.len()));
+        };
+        let label: Label = label.parse().map_err(|e| format!("region {id}: {e}"))?;
+        let (span, note) =
+            tool_span(text, value.start, value.end, value.text.as_deref()).map_err(|e| format!("region {id}: {e}"))?;
+        if let Some(n) = note {
+            warnings.push(format!("region {id}: {n}"));
+        }
+        if regions.iter().any(|(r, _)| r == id) {
+            return Err(format!("region id {id} is used twice"));
+        }
+        let score = score.map(|s| s as f32);
+        regions.push((id, SpanAnn { id: String::new(), label, span, score, partial: false }));
+    }
+    // brat ids: kept where the region id is one, else the next free numbers.
+    let mut next = next_free(regions.iter().map(|(r, _)| *r).filter(|r| is_brat_id(r, 'T')), 'T');
+    let mut to_brat: HashMap<&str, String> = HashMap::new();
+    for (region, span) in &mut regions {
+        span.id = if is_brat_id(region, 'T') {
+            region.to_string()
+        } else {
+            next += 1;
+            format!("T{}", next - 1)
+        };
+        to_brat.insert(region, span.id.clone());
+    }
+    ann.spans = regions.into_iter().map(|(_, s)| s).collect();
+
+    let mut equiv: Vec<(String, String)> = vec![];
+    for item in result {
+        match item {
+            ResultItem::Choices { id, value, .. } if value.choices.iter().any(|c| c == PARTIAL) => {
+                let target = id.as_deref().and_then(|r| to_brat.get(r));
+                match target.and_then(|t| ann.spans.iter_mut().find(|s| &s.id == t)) {
+                    Some(s) if s.label == Label::QUOTE => s.partial = true,
+                    Some(s) => warnings.push(format!("{PARTIAL} on {} {} ignored (quotes only)", s.label, s.id)),
+                    None => warnings.push(format!("{PARTIAL} on an unknown region ignored")),
+                }
+            }
+            ResultItem::TextArea { id, value, .. } => {
+                let texts: Vec<String> = match &value.text {
+                    Value::String(s) => vec![s.clone()],
+                    Value::Array(v) => v.iter().filter_map(|t| t.as_str().map(str::to_string)).collect(),
+                    _ => vec![],
+                };
+                let Some(target) = id.as_deref().and_then(|r| to_brat.get(r)) else {
+                    if texts.iter().any(|t| !t.trim().is_empty()) {
+                        warnings.push("a note that belongs to no region was left out".to_string());
+                    }
+                    continue;
+                };
+                for t in texts.iter().filter(|t| !t.trim().is_empty()) {
+                    let number = ann.notes.len() + 1;
+                    ann.notes.push(Note {
+                        id: format!("#{number}"),
+                        kind: ANNOTATOR_NOTES.into(),
+                        target: target.clone(),
+                        text: t.replace("\r\n", " ").replace(['\r', '\n'], " "),
+                    });
+                }
+            }
+            ResultItem::Relation { from_id, to_id, direction, labels } => {
+                let (Some(a), Some(b)) = (to_brat.get(from_id.as_str()), to_brat.get(to_id.as_str())) else {
+                    warnings.push(format!("a relation {} between unknown regions was left out", labels.join("/")));
+                    continue;
+                };
+                let (a, b) = if direction.as_deref() == Some("left") { (b, a) } else { (a, b) };
+                if labels.is_empty() {
+                    warnings.push(format!("a relation without a label from {a} to {b} was left out"));
+                }
+                for label in labels {
+                    if label == EQUIV {
+                        equiv.push((a.clone(), b.clone()));
+                        continue;
+                    }
+                    let Ok(kind) = label.parse::<RelKind>() else {
+                        warnings.push(format!("relation '{label}' from {a} to {b} is not in the scheme; left out"));
+                        continue;
+                    };
+                    add_relation(&mut ann, text, kind, a, b, None, &mut warnings)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    ann.equivs = equiv_groups(&equiv);
+    check_brat(text, &ann)?;
+    Ok((ann, warnings))
+}
+
+/// Adds a reviewer's relation after checking its argument types; a relation drawn
+/// backwards is turned round (with a warning), a repeated one is dropped, and one whose
+/// types fit neither way makes the document fail. `id` is kept when it is a free `R`
+/// id; otherwise the relation gets the next free number.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn add_relation(
+    ann: &mut Annotations,
+    text: &Text,
+    kind: RelKind,
+    a: &str,
+    b: &str,
+    id: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> std::result::Result<(), String> {
+    let (Some(sa), Some(sb)) = (ann.span(a), ann.span(b)) else {
+        return Err(format!("{kind} refers to an unknown span"));
+    };
+    let describe = |s: &SpanAnn| format!("{} {} '{}'", s.label, s.id, clip(text.slice(s.span)));
+    let (arg1, arg2) = match args_fit(kind, sa.label, sb.label) {
+        ArgsFit::Fits => (a, b),
+        ArgsFit::Reversed => {
+            warnings.push(format!("{kind} from {} to {} was drawn backwards; turned round", describe(sa), describe(sb)));
+            (b, a)
+        }
+        ArgsFit::No(reason) => return Err(format!("{reason} ({} → {})", describe(sa), describe(sb))),
+    };
+    if ann.relations.iter().any(|r| r.kind == kind && r.arg1 == arg1 && r.arg2 == arg2) {
+        return Ok(());
+    }
+    let id = match id {
+        Some(id) if is_brat_id(id, 'R') && !ann.relations.iter().any(|r| r.id == id) => id.to_string(),
+        _ => format!("R{}", next_free(ann.relations.iter().map(|r| r.id.as_str()), 'R')),
+    };
+    ann.relations.push(Relation { id, kind, arg1: arg1.to_string(), arg2: arg2.to_string(), source: None });
+    Ok(())
+}
