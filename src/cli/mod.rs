@@ -22,8 +22,12 @@ pub enum Command {
     Eval(cmd::eval::Args),
     /// Score a model on a CoNLL file: strict-span P/R/F1 per type (conlleval style).
     EvalConll(cmd::eval_conll::Args),
-    /// Fine-tune the NER model (BERT token classification) on CoNLL data.
+    /// Fine-tune the NER model (BERT token classification) on CoNLL data and brat pairs.
     Train(cmd::train::Args),
+    /// Export brat pairs for review: brat, Label Studio, doccano, CoNLL, CSV or HTML.
+    Export(cmd::export::Args),
+    /// Import a reviewed Label Studio or doccano export back into brat pairs.
+    Import(cmd::import::Args),
 }
 
 pub fn parse() -> Cli {
@@ -36,5 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => cmd::eval::run(args),
         Command::EvalConll(args) => cmd::eval_conll::run(args),
         Command::Train(args) => cmd::train::run(args),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Import(args) => cmd::import::run(args),
     }
 }

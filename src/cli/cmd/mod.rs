@@ -3,4 +3,6 @@
 pub mod annotate;
 pub mod eval;
 pub mod eval_conll;
+pub mod export;
+pub mod import;
 pub mod train;

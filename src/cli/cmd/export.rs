@@ -1,0 +1,65 @@
+//! `whosaid export`: writes brat pairs (X.txt + X.ann) in the formats reviewers use:
+//! brat with its configs, Label Studio, doccano, CoNLL, CSV or one HTML page.
+//!
+//! A pair that cannot be read is reported on one line and the rest are exported; the run
+//! exits 1 if any failed.
+
+use anyhow::Context;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use whosaid::formats::review::{read_corpus, ExportFormat, ExportOptions};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output format.
+    #[arg(long, short, value_enum)]
+    pub format: ExportFormat,
+    /// X.txt files (each with X.ann beside it) and directories, searched recursively.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output directory (created if missing).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Label Studio: the predictions' model_version [default: the model named in X.json
+    /// beside each pair, else "brat"].
+    #[arg(long)]
+    pub model_version: Option<String>,
+    /// HTML: the page title [default: whosaid review].
+    #[arg(long)]
+    pub title: Option<String>,
+    /// No summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let (corpus, failures) = read_corpus(&args.paths);
+    for e in &failures {
+        eprintln!("whosaid: {e}");
+    }
+    if corpus.docs.is_empty() {
+        anyhow::bail!("no X.txt + X.ann pairs to export under {}", list(&args.paths));
+    }
+    let opts = ExportOptions { model_version: args.model_version, title: args.title };
+    let written = args
+        .format
+        .export(&corpus, &args.out, &opts)
+        .with_context(|| format!("export as {} to {}", args.format.name(), args.out.display()))?;
+    for w in &written.warnings {
+        eprintln!("whosaid: warning: {w}");
+    }
+    if !args.quiet {
+        eprintln!(
+            "whosaid: exported {} document(s) as {} to {}{}",
+            corpus.docs.len(),
+            args.format.name(),
+            args.out.display(),
+            if failures.is_empty() { String::new() } else { format!("; {} failed", failures.len()) }
+        );
+    }
+    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+}

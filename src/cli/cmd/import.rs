@@ -1,0 +1,80 @@
+//! `whosaid import`: turns a reviewed Label Studio or doccano export back into brat
+//! `X.txt` + `X.ann` pairs under `--out`, ready for `whosaid eval --gold` and
+//! `whosaid train --train-brat`.
+//!
+//! A task that cannot be accepted (a relation between the wrong types, a span that does
+//! not match the text) is reported on one line and the rest are written; the run exits
+//! 1 if any failed or if nothing was imported.
+
+use anyhow::Context;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use whosaid::formats::review::{write_brat, ImportFormat, ImportOptions};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Format of the file.
+    #[arg(long, short, value_enum)]
+    pub format: ImportFormat,
+    /// The reviewed export: Label Studio JSON (a list of tasks) or doccano JSONL.
+    pub file: PathBuf,
+    /// Output directory for the brat pairs (created if missing).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Label Studio: for tasks nobody submitted, take the model's prediction instead of
+    /// skipping them.
+    #[arg(long)]
+    pub predictions: bool,
+    /// No summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let opts = ImportOptions { predictions: args.predictions };
+    let imported = args
+        .format
+        .import(&args.file, &opts)
+        .with_context(|| format!("import {} as {}", args.file.display(), args.format.name()))?;
+    for w in &imported.warnings {
+        eprintln!("whosaid: warning: {w}");
+    }
+    if !imported.unreviewed.is_empty() {
+        let n = imported.unreviewed.len();
+        let shown: Vec<&str> = imported.unreviewed.iter().take(5).map(String::as_str).collect();
+        eprintln!(
+            "whosaid: warning: {n} task(s) that nobody submitted were skipped ({}{}); --predictions takes the model's \
+             predictions for them",
+            shown.join(", "),
+            if n > shown.len() { ", …" } else { "" }
+        );
+    }
+    let mut failed = imported.failed.len();
+    for e in &imported.failed {
+        eprintln!("whosaid: {e}");
+    }
+    std::fs::create_dir_all(&args.out).with_context(|| format!("create {}", args.out.display()))?;
+    let mut written = 0;
+    for doc in &imported.docs {
+        match write_brat(doc, &args.out) {
+            Ok(_) => written += 1,
+            Err(e) => {
+                eprintln!("whosaid: {}: {e}", doc.id);
+                failed += 1;
+            }
+        }
+    }
+    if !args.quiet {
+        let unreviewed = match imported.from_predictions {
+            0 => String::new(),
+            n => format!(" ({n} from unreviewed predictions)"),
+        };
+        eprintln!(
+            "whosaid: imported {written} document(s){unreviewed} into {}{}",
+            args.out.display(),
+            if failed == 0 { String::new() } else { format!("; {failed} failed") }
+        );
+    }
+    // Nothing imported is below expectations too (e.g. every task unreviewed).
+    Ok(if failed == 0 && written > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
