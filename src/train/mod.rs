@@ -98,16 +98,30 @@ impl Rng {
     }
 }
 
-/// Loads the training sentences: CoNLL files, silver ROLE labels when asked.
+/// Loads the training sentences. A path in `cfg.train` that is a file is CoNLL; one
+/// that is a directory holds brat pairs (`X.txt` + `X.ann`, e.g. reviewed and imported
+/// documents), turned into BIO over PER/ORG/LOC/MISC/ROLE with [`crate::segment`] words
+/// ([`crate::formats::conll::brat_sentences`]). The CoNLL sentences come first, then the
+/// brat ones; `limit` keeps the first N of that list. Silver ROLE labels, when asked, go
+/// on the CoNLL sentences only: brat documents carry their own ROLE annotations, and a
+/// word they leave O is meant to be O.
 pub fn load_training_data(cfg: &TrainConfig) -> Result<(Vec<Sentence>, usize)> {
     let mut sentences = vec![];
+    let mut brat: Vec<Sentence> = vec![];
     for path in &cfg.train {
-        sentences.extend(conll::read(path)?);
+        if path.is_dir() {
+            let first_doc = brat.last().map_or(0, |s| s.doc + 1);
+            brat.extend(crate::formats::conll::brat_sentences(path, first_doc)?);
+        } else {
+            sentences.extend(conll::read(path)?);
+        }
     }
     if let Some(limit) = cfg.limit {
         sentences.truncate(limit);
+        brat.truncate(limit - sentences.len());
     }
     let roles = if cfg.silver_roles { silver::add_roles(&mut sentences) } else { 0 };
+    sentences.extend(brat);
     Ok((sentences, roles))
 }
 

@@ -1,4 +1,5 @@
-//! `whosaid train`: fine-tune the NER model on CoNLL files (plus silver ROLE labels).
+//! `whosaid train`: fine-tune the NER model on CoNLL files (plus silver ROLE labels) and
+//! on brat pairs (`--train-brat`, e.g. reviewed documents).
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -10,8 +11,13 @@ use whosaid::train::{self, TrainConfig};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// CoNLL training file(s): `word ... tag` per line, IOB1 or BIO (e.g. CoNLL-2003 train.txt).
-    #[arg(long = "train", required = true, num_args = 1..)]
+    #[arg(long = "train", num_args = 1.., required_unless_present = "train_brat")]
     pub train: Vec<PathBuf>,
+    /// Directory of brat pairs (X.txt + X.ann, searched recursively) to train on as well,
+    /// e.g. reviewed documents from `whosaid import`: spans become BIO tags over
+    /// PER/ORG/LOC/MISC/ROLE on whosaid's own words. May repeat.
+    #[arg(long = "train-brat", value_name = "DIR", num_args = 1..)]
+    pub train_brat: Vec<PathBuf>,
     /// CoNLL dev file, scored after every epoch for early stopping and best-epoch choice.
     #[arg(long)]
     pub dev: Option<PathBuf>,
@@ -74,6 +80,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(t) = args.threads {
         tch::set_num_threads(t);
     }
+    for dir in &args.train_brat {
+        if !dir.is_dir() {
+            anyhow::bail!("--train-brat {}: not a directory (expected X.txt + X.ann pairs)", dir.display());
+        }
+    }
+    for file in &args.train {
+        if file.is_dir() {
+            anyhow::bail!("--train {}: a directory; brat pairs go with --train-brat", file.display());
+        }
+    }
     let base = match args.base {
         Some(b) => b,
         None => {
@@ -86,7 +102,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let cfg = TrainConfig {
-        train: args.train,
+        // A directory in `train` is read as brat pairs (see train::load_training_data).
+        train: args.train.into_iter().chain(args.train_brat).collect(),
         dev: args.dev,
         test: args.test,
         base,
