@@ -155,7 +155,7 @@ pub fn read_pair(path: &Path, id: String) -> Result<(Document, Option<String>)> 
             model = Some(format!("{} {}", json.provenance.model_name, json.provenance.model_version));
             for e in &json.entities {
                 if let Some(s) = doc.ann.spans.iter_mut().find(|s| s.id == e.id) {
-                    if s.label == e.label && s.span == Span::new(e.start, e.end) {
+                    if s.label == e.label && s.span == (Span { start: e.start, end: e.end }) {
                         s.score = e.score;
                     }
                 }
@@ -362,7 +362,7 @@ pub fn tool_span(text: &Text, start: usize, end: usize, covered: Option<&str>) -
     }
     if let Some(c) = covered {
         if let (Some(s), Some(e)) = (utf16_to_char(text, start), utf16_to_char(text, end)) {
-            let span = Span::new(s, e);
+            let span = Span { start: s, end: e };
             if s < e && text.get(span) == Some(c) {
                 return Ok((span, Some(format!("span {start}-{end} read as UTF-16 offsets ({s}-{e} in characters)"))));
             }
@@ -455,6 +455,14 @@ mod tests {
         assert_eq!(args_fit(RelKind::Speaker, Label::QUOTE, Label::PER), ArgsFit::Fits);
         assert_eq!(args_fit(RelKind::Speaker, Label::PER, Label::QUOTE), ArgsFit::Reversed);
         assert!(matches!(args_fit(RelKind::RoleOrg, Label::PER, Label::ORG), ArgsFit::No(_)));
+    }
+
+    #[test]
+    fn a_reversed_empty_or_out_of_range_span_is_refused_with_a_reason() {
+        let text = Text::new("John Adler said".to_string());
+        assert_eq!(tool_span(&text, 9, 4, None).unwrap_err(), "empty or reversed span 9-4");
+        assert_eq!(tool_span(&text, 4, 4, None).unwrap_err(), "empty or reversed span 4-4");
+        assert!(tool_span(&text, 10, 99, Some("x")).unwrap_err().contains("past the end of the text (15 characters)"));
     }
 
     #[test]
