@@ -128,7 +128,9 @@ fn is_possessive(w: &str) -> bool {
 }
 
 /// Title phrases in a sentence: `(start, end)` word ranges, not crossing entity words.
-fn title_phrases(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
+/// `and` joins modifiers inside one title (`work and pensions secretary`) but not two
+/// titles (`chairman and chief executive` is two phrases).
+pub fn title_phrases(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
     let n = words.len();
     let free = |i: usize| tags[i] == WordTag::O || tags[i] == WordTag::Role;
     let mut out = vec![];
@@ -140,7 +142,11 @@ fn title_phrases(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
         }
         let start = i;
         let mut j = i;
-        while j < n && free(j) && is_title_word(words[j]) {
+        while j < n
+            && free(j)
+            && (is_title_word(words[j])
+                || (norm(words[j]) == "and" && j > start && !is_head(words[j - 1]) && j + 1 < n && free(j + 1) && is_title_word(words[j + 1])))
+        {
             j += 1;
         }
         // The phrase ends at the last head in the run.
@@ -168,6 +174,59 @@ fn title_phrases(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
         i = end.max(start + 1);
     }
     out
+}
+
+/// Head nouns that, after `the`, describe rather than name a position (`the player`,
+/// `the philosopher`): not ROLEs as anaphors.
+const DESCRIPTIVE: &[&str] = &[
+    "player", "players", "philosopher", "welshman", "actor", "actress", "artist", "author",
+    "expert", "partner", "owner", "source", "official", "officials", "developer", "scientist",
+    "doctor", "nurse", "teacher", "lawyer", "musician", "writer", "poet", "assistant", "host",
+    "lead", "head", "general", "forward", "deputy", "executive", "officer", "king", "queen",
+];
+
+/// Anaphoric roles: `the TITLE` (singular) referring back to a person, as the guidelines
+/// annotate them (`the minister added`, `the striker`, `the chief executive`). Leaves out
+/// plural titles and descriptive nouns ([`DESCRIPTIVE`]).
+pub fn anaphoric_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
+    let mut out = vec![];
+    for (s, e) in title_phrases(words, tags) {
+        if s == 0 || norm(words[s - 1]) != "the" {
+            continue;
+        }
+        let Some(last_head) = (s..e).rev().find(|&k| is_head(words[k])) else { continue };
+        let head = norm(words[last_head]);
+        let plural = head.ends_with('s') && !head.ends_with("ss") && !HEADS.contains(head.as_str());
+        let single_descriptive = e - s == 1 && DESCRIPTIVE.contains(&head.as_str());
+        // `the head of the agency` is a position; a lone `the head` is not.
+        let of_follows = words.get(e).is_some_and(|w| matches!(norm(w).as_str(), "of" | "for" | "at"));
+        if plural || (single_descriptive && !(of_follows && matches!(head.as_str(), "head" | "executive" | "deputy"))) {
+            continue;
+        }
+        out.push((s, e));
+    }
+    out
+}
+
+/// Generic organisation nouns that premodify titles (`Trust chairman`, `Club captain`).
+pub fn is_generic_org_noun(w: &str) -> bool {
+    matches!(norm(w).as_str(), "trust" | "club" | "company" | "council" | "board" | "bank" | "group" | "party" | "union" | "team" | "hospital" | "firm")
+}
+
+/// Widens a ROLE word range found by the model to the title phrase that contains it
+/// (`chairman` → `Trust chairman`, `deputy chief` → `deputy chief inspector of hospitals`).
+pub fn widen_role(words: &[&str], tags: &[WordTag], start: usize, end: usize) -> (usize, usize) {
+    title_phrases(words, tags)
+        .into_iter()
+        .filter(|&(s, e)| s <= start && e >= end && s < end && e > start)
+        .max_by_key(|&(s, e)| e - s)
+        .unwrap_or((start, end))
+}
+
+/// Is every word an honorific (`Dr`, `Professor`, `Sir`)? Such a ROLE before a name is an
+/// honorific, which the guidelines leave unannotated.
+pub fn all_honorifics(words: &[&str]) -> bool {
+    !words.is_empty() && words.iter().all(|w| is_honorific(w) || norm(w) == "professor")
 }
 
 /// Finds ROLE spans (word ranges) for specific people in one sentence.
@@ -283,6 +342,31 @@ mod tests {
     fn former_and_determiners_stay_out() {
         let r = roles("the former chairman John Smith", &[O, O, O, Per, Per]);
         assert_eq!(r, vec!["chairman"]);
+    }
+
+    #[test]
+    fn modifiers_joined_by_and_stay_in_one_title() {
+        let r = roles("Tory work and pensions spokesman David Willetts said", &[Org, O, O, O, O, Per, Per, O]);
+        assert_eq!(r, vec!["work and pensions spokesman"]);
+    }
+
+    #[test]
+    fn two_titles_joined_by_and_are_two_phrases() {
+        let words: Vec<&str> = "chairman and chief executive".split(' ').collect();
+        assert_eq!(title_phrases(&words, &[O; 4]), vec![(0, 1), (2, 4)]);
+    }
+
+    #[test]
+    fn a_model_role_widens_to_its_whole_title() {
+        let words: Vec<&str> = "CQC 's deputy chief inspector of hospitals said".split(' ').collect();
+        let tags = [Org, O, Role, Role, O, O, O, O];
+        assert_eq!(widen_role(&words, &tags, 2, 4), (2, 7));
+    }
+
+    #[test]
+    fn the_singular_title_is_an_anaphoric_role_but_the_player_is_not() {
+        let words: Vec<&str> = "the striker told the player and the managers".split(' ').collect();
+        assert_eq!(anaphoric_roles(&words, &[O; 8]), vec![(1, 2)]);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Annotate documents: entities (PER, ORG, ROLE, LOC) written as X.ann and X.json.
+    /// Annotate documents: entities, quotes, speakers, roles and coreference, written as X.ann and X.json.
     Annotate(cmd::annotate::Args),
     /// Score predicted .ann files against gold, per the annotation guidelines.
     Eval(cmd::eval::Args),
@@ -26,6 +26,8 @@ pub enum Command {
     Train(cmd::train::Args),
     /// Export brat pairs for review: brat, Label Studio, doccano, CoNLL, CSV or HTML.
     Export(cmd::export::Args),
+    /// One row per quote of annotated documents: speaker, role, organisation, quote, offsets.
+    Quotes(cmd::quotes::Args),
     /// Import a reviewed Label Studio or doccano export back into brat pairs.
     Import(cmd::import::Args),
 }
@@ -42,5 +44,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Train(args) => cmd::train::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Import(args) => cmd::import::run(args),
+        Command::Quotes(args) => cmd::quotes::run(args),
     }
 }

@@ -40,6 +40,22 @@ pub struct JsonQuote {
     /// The Speaker mention id, if any.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub speaker: Option<String>,
+    /// The speaker's canonical name: the longest named mention of its Equiv group (the
+    /// role's text for an unnamed source such as `spokesman`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub speaker_name: Option<String>,
+    /// PER, ORG or ROLE: the type of the entity that gave the name.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub speaker_type: Option<Label>,
+    /// The speaker's roles (HasRole) and their organisations (RoleOrg; the speaker itself
+    /// when an organisation speaks).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub roles: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub organisations: Vec<String>,
+    /// The attribution sieve that decided the speaker (see `attribution`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sieve: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,15 +100,24 @@ impl JsonDocument {
                     score: s.score.map(|x| (x * 10_000.0).round() / 10_000.0),
                 })
                 .collect(),
-            quotes: ann
-                .quotes()
-                .map(|q| JsonQuote {
-                    id: q.id.clone(),
-                    start: q.span.start,
-                    end: q.span.end,
-                    text: doc.slice(q.span).to_string(),
-                    partial: q.partial,
-                    speaker: ann.speaker_of(&q.id).map(str::to_string),
+            quotes: crate::formats::speakers::quote_sources(doc)
+                .into_iter()
+                .map(|qs| {
+                    let q = qs.quote;
+                    let rel = ann.relations_of(RelKind::Speaker).find(|r| r.arg1 == q.id);
+                    JsonQuote {
+                        id: q.id.clone(),
+                        start: q.span.start,
+                        end: q.span.end,
+                        text: doc.slice(q.span).to_string(),
+                        partial: q.partial,
+                        speaker: rel.map(|r| r.arg2.clone()),
+                        speaker_name: qs.source.as_ref().map(|s| s.name.clone()),
+                        speaker_type: qs.source.as_ref().map(|s| s.label),
+                        roles: qs.source.as_ref().map(|s| s.roles.clone()).unwrap_or_default(),
+                        organisations: qs.source.as_ref().map(|s| s.orgs.clone()).unwrap_or_default(),
+                        sieve: rel.and_then(|r| r.source.clone()),
+                    }
                 })
                 .collect(),
             relations: ann

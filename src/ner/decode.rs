@@ -45,6 +45,9 @@ const HONORIFICS: &[&str] = &[
 ];
 const POST_NOMINALS: &[&str] = &["cbe", "obe", "mbe", "kbe", "dbe", "mp", "msp", "mep", "qc", "kc", "frcp", "frs", "am"];
 
+/// Words that join names but never begin or end one (`East and` + `North …`).
+const LINKERS: &[&str] = &["and", "&", "of", "for", "in", "on", "at", "to", "or", "with", "by", "from"];
+
 /// Trims a PER/ORG/ROLE/LOC word range per the guidelines: no honorific or determiner at
 /// the start of a PER, no possessive `'s`, post-nominal or punctuation at the end.
 /// Returns `None` when nothing is left.
@@ -55,7 +58,8 @@ pub fn trim(text: &Text, words: &[Span], mut e: WordEntity) -> Option<WordEntity
         let first = w(e.start);
         let drop = is_punct(&first)
             || (e.label == Label::PER && (HONORIFICS.contains(&first.as_str()) || first == "."))
-            || (e.label != Label::PER && matches!(first.as_str(), "the" | "a" | "an") && e.label == Label::ROLE);
+            || (e.label != Label::PER && matches!(first.as_str(), "the" | "a" | "an"))
+            || LINKERS.contains(&first.as_str());
         if !drop {
             break;
         }
@@ -66,7 +70,9 @@ pub fn trim(text: &Text, words: &[Span], mut e: WordEntity) -> Option<WordEntity
         let drop = matches!(last.as_str(), "'s" | "’s" | "'" | "’")
             || (is_punct(&last) && last != ")" && last != ".")
             || (last == "." && e.end - e.start == 1)
-            || (e.label == Label::PER && POST_NOMINALS.contains(&last.as_str()) && e.end - e.start > 1);
+            || (e.label == Label::PER && POST_NOMINALS.contains(&last.as_str()) && e.end - e.start > 1)
+            || LINKERS.contains(&last.as_str())
+            || matches!(last.as_str(), "the" | "a" | "an");
         if !drop {
             break;
         }
@@ -90,6 +96,15 @@ mod tests {
     fn the_score_is_the_mean_word_probability() {
         let s = bio_spans(&["B-ORG", "I-ORG"], &[0.5, 1.0]);
         assert!((s[0].score - 0.75).abs() < 1e-6);
+    }
+
+    #[test]
+    fn dangling_conjunctions_prepositions_and_articles_are_trimmed() {
+        let text = Text::new("AN NHS trust at East and North".to_string());
+        let words = crate::segment::words(&text, Span::new(0, text.len_chars()));
+        assert!(trim(&text, &words, WordEntity { start: 0, end: 1, label: Label::ORG, score: 1.0 }).is_none());
+        let e = trim(&text, &words, WordEntity { start: 4, end: 6, label: Label::ORG, score: 1.0 }).unwrap();
+        assert_eq!((e.start, e.end), (4, 5));
     }
 
     #[test]

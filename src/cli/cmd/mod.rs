@@ -5,4 +5,5 @@ pub mod eval;
 pub mod eval_conll;
 pub mod export;
 pub mod import;
+pub mod quotes;
 pub mod train;

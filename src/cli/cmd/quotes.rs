@@ -1,0 +1,101 @@
+//! `whosaid quotes`: one row per quote of annotated documents (X.txt with X.ann beside
+//! it): document, speaker, role, organisation, the quote, offsets. A table on a terminal,
+//! or `--format csv|json` for programs.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use whosaid::formats::csv::{rows, to_csv_bytes, QuoteRow};
+use whosaid::formats::review::read_corpus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Annotated documents: X.txt (or X.ann) files, or directories searched recursively.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// In the table, cut quotes to this many characters (0: whole quotes).
+    #[arg(long, default_value_t = 80)]
+    pub width: usize,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let (corpus, errors) = read_corpus(&args.paths);
+    for e in &errors {
+        eprintln!("whosaid: {e}");
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Csv => out.write_all(&to_csv_bytes(&corpus.docs)?)?,
+        Format::Json => {
+            let all: Vec<QuoteRow> = corpus.docs.iter().flat_map(rows).collect();
+            serde_json::to_writer_pretty(&mut out, &all)?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            let all: Vec<QuoteRow> = corpus.docs.iter().flat_map(rows).collect();
+            write_table(&mut out, &all, args.width)?;
+        }
+    }
+    out.flush()?;
+    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// One line per quote, columns padded to their widest cell (the quote last, cut).
+fn write_table(out: &mut impl Write, rows: &[QuoteRow], width: usize) -> std::io::Result<()> {
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cut = |s: String| {
+        if width > 0 && s.chars().count() > width {
+            let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+            t.push('…');
+            t
+        } else {
+            s
+        }
+    };
+    let header = ["document", "offsets", "speaker", "role", "organisation", "quote"];
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.document.clone(),
+                format!("{}-{}", r.start, r.end),
+                if r.speaker.is_empty() { "-".into() } else { r.speaker.clone() },
+                if r.role.is_empty() { "-".into() } else { r.role.clone() },
+                if r.organisation.is_empty() { "-".into() } else { r.organisation.clone() },
+                cut(one_line(&r.quote)),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for c in &cells {
+        for (w, cell) in widths.iter_mut().zip(c) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |out: &mut dyn Write, c: &[String]| -> std::io::Result<()> {
+        for (i, cell) in c.iter().enumerate() {
+            if i + 1 == c.len() {
+                writeln!(out, "{cell}")?;
+            } else {
+                write!(out, "{cell:<w$}  ", w = widths[i])?;
+            }
+        }
+        Ok(())
+    };
+    line(out, &header.map(String::from))?;
+    for c in &cells {
+        line(out, c)?;
+    }
+    writeln!(out, "{} quote(s), {} attributed", rows.len(), rows.iter().filter(|r| !r.speaker.is_empty()).count())
+}
