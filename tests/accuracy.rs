@@ -10,15 +10,25 @@ use common::{fixture_docs, model_dir};
 use whosaid::eval::{score_document, Report};
 use whosaid::ner::Precision;
 use whosaid::pipeline::Pipeline;
+use std::sync::OnceLock;
+use whosaid::eval::speaker_correct;
 use whosaid::Document;
 
+/// The fixtures annotated by the shipped model and rules (once per test binary).
+fn annotated() -> &'static [(std::path::PathBuf, Document, Document)] {
+    static DOCS: OnceLock<Vec<(std::path::PathBuf, Document, Document)>> = OnceLock::new();
+    DOCS.get_or_init(|| {
+        let pipeline = Pipeline::load(&model_dir(), Precision::Fp32).expect("the shipped model loads");
+        let gold = fixture_docs();
+        let mut docs: Vec<Document> = gold.iter().map(|(_, d)| Document::new(d.id.clone(), d.text.as_str())).collect();
+        pipeline.annotate(&mut docs).expect("the fixtures annotate");
+        gold.into_iter().zip(docs).map(|((p, g), d)| (p, g, d)).collect()
+    })
+}
+
 fn fixture_report() -> Report {
-    let pipeline = Pipeline::load(&model_dir(), Precision::Fp32).expect("the shipped model loads");
-    let gold = fixture_docs();
-    let mut docs: Vec<Document> = gold.iter().map(|(_, d)| Document::new(d.id.clone(), d.text.as_str())).collect();
-    pipeline.annotate(&mut docs).expect("the fixtures annotate");
     let mut report = Report::default();
-    for ((path, g), p) in gold.iter().zip(&docs) {
+    for (path, g, p) in annotated() {
         report.push(path.display().to_string(), score_document(&g.ann, &p.ann));
     }
     report
@@ -45,4 +55,33 @@ fn the_fixtures_score_at_or_above_every_threshold() {
         }
     }
     assert!(below.is_empty(), "below threshold on tests/fixtures: {}", below.join("; "));
+}
+
+/// The seed articles' named speakers: every quote the gold gives them is found whole and
+/// attributed to them, end to end (model + rules).
+#[test]
+fn every_seed_quote_of_the_named_speakers_is_found_whole_and_attributed_to_them() {
+    const SPEAKERS: &[&str] = &["John Adler", "Karamjit Singh", "Nick Carver", "Peter Miller", "Sarah Dugan", "Paul Lelliott", "Jeff Worrall"];
+    let mut checked = 0;
+    let mut failures = vec![];
+    for (_, gold, pred) in annotated() {
+        for g in gold.ann.quotes() {
+            let Some(sp) = gold.ann.speaker_of(&g.id).and_then(|id| gold.ann.span(id)) else { continue };
+            let name = gold.slice(sp.span);
+            if !SPEAKERS.contains(&name) {
+                continue;
+            }
+            checked += 1;
+            let quote = gold.slice(g.span);
+            match pred.ann.quotes().find(|q| q.span == g.span) {
+                None => failures.push(format!("{name}: quote {quote:.50?} not found whole")),
+                Some(q) if !speaker_correct(&gold.ann, g, &pred.ann, q) => {
+                    failures.push(format!("{name}: quote {quote:.50?} attributed elsewhere"))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    assert_eq!(checked, 7, "the seed articles quote each named speaker once");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -42,11 +42,10 @@ struct Window {
     core_hi: usize,
 }
 
-/// Tags the entities of all documents in one batched run. Entity spans are added to
-/// each document's annotations, sorted by position.
-pub fn tag_documents(model: &NerModel, docs: &mut [Document], opts: &NerOptions) -> Result<()> {
-    let sentences: Vec<Vec<segment::Sentence>> = docs.iter().map(|d| segment::sentences(&d.text)).collect();
-    let mut windows = vec![];
+/// Cuts every sentence into windows of at most `window_words` core words with
+/// `context_words` of context on each side.
+fn windows(sentences: &[Vec<segment::Sentence>], opts: &NerOptions) -> Vec<Window> {
+    let mut out = vec![];
     for (d, sents) in sentences.iter().enumerate() {
         for (s, sent) in sents.iter().enumerate() {
             let n = sent.words.len();
@@ -54,7 +53,7 @@ pub fn tag_documents(model: &NerModel, docs: &mut [Document], opts: &NerOptions)
             let mut lo = 0;
             while lo < n {
                 let hi = (lo + core).min(n);
-                windows.push(Window {
+                out.push(Window {
                     doc: d,
                     sentence: s,
                     lo: lo.saturating_sub(opts.context_words),
@@ -66,6 +65,24 @@ pub fn tag_documents(model: &NerModel, docs: &mut [Document], opts: &NerOptions)
             }
         }
     }
+    out
+}
+
+/// The word sequences the model sees for these documents (one per window), for
+/// benchmarks that time the bare forward pass on exactly the batches `annotate` runs.
+pub fn model_inputs(docs: &[Document], opts: &NerOptions) -> Vec<Vec<String>> {
+    let sentences: Vec<Vec<segment::Sentence>> = docs.iter().map(|d| segment::sentences(&d.text)).collect();
+    windows(&sentences, opts)
+        .iter()
+        .map(|w| sentences[w.doc][w.sentence].words[w.lo..w.hi].iter().map(|&sp| docs[w.doc].text.slice(sp).to_string()).collect())
+        .collect()
+}
+
+/// Tags the entities of all documents in one batched run. Entity spans are added to
+/// each document's annotations, sorted by position.
+pub fn tag_documents(model: &NerModel, docs: &mut [Document], opts: &NerOptions) -> Result<()> {
+    let sentences: Vec<Vec<segment::Sentence>> = docs.iter().map(|d| segment::sentences(&d.text)).collect();
+    let windows = windows(&sentences, opts);
     let texts: Vec<Vec<&str>> = windows
         .iter()
         .map(|w| {
