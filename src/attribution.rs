@@ -84,6 +84,9 @@ struct Ctx<'v, 'a> {
     /// Mention index -> group id (index of its first member).
     group: Vec<usize>,
     gender: HashMap<usize, Gender>,
+    /// Definite roles resolved to a person while attributing (`the striker said`):
+    /// (person, role) mention indices, written as HasRole.
+    anaphors: std::cell::RefCell<Vec<(usize, usize)>>,
 }
 
 fn pronoun(w: &str) -> Option<&'static str> {
@@ -148,7 +151,7 @@ impl<'v, 'a> Ctx<'v, 'a> {
                 gender.entry(group[p]).or_insert(g);
             }
         }
-        Ctx { view, holder, group, gender }
+        Ctx { view, holder, group, gender, anaphors: Default::default() }
     }
 
     fn mention(&self, i: usize) -> &Mention {
@@ -252,10 +255,8 @@ impl<'v, 'a> Ctx<'v, 'a> {
                     // `the striker said`: a definite role refers back to a person.
                     let det = self.view.lower_words(m.span.start.saturating_sub(5), m.span.start).last().copied();
                     if det == Some("the") && role_gender(&m.text) != Some(Gender::Female) && !m.text.to_lowercase().starts_with("spokes") {
-                        if let Some(p) = self.resolve_pronoun("someone", m.span.start) {
-                            let _ = p;
-                        }
                         if let Some(p) = self.leftmost_person_before(m.span.start) {
+                            self.anaphors.borrow_mut().push((p, *i));
                             return Ok(Some(p));
                         }
                     }
@@ -506,7 +507,19 @@ impl<'v, 'a> Ctx<'v, 'a> {
 
 /// Finds the speaker of every quote. Quotes are the view's quote spans, in order.
 pub fn attribute(view: &View, ann: &Annotations) -> Vec<Option<Attribution>> {
+    attribute_with_roles(view, ann).0
+}
+
+/// [`attribute`], plus the HasRole links it found on the way: definite roles that speak
+/// (`the striker said`) resolved to a person, as (person id, role id).
+pub fn attribute_with_roles(view: &View, ann: &Annotations) -> (Vec<Option<Attribution>>, Vec<(String, String)>) {
     let ctx = Ctx::new(view, ann);
+    let out = attribute_in(&ctx, view, ann);
+    let links = ctx.anaphors.borrow().iter().map(|&(p, r)| (view.mentions[p].id.clone(), view.mentions[r].id.clone())).collect();
+    (out, links)
+}
+
+fn attribute_in(ctx: &Ctx, view: &View, ann: &Annotations) -> Vec<Option<Attribution>> {
     let partial: Vec<bool> = {
         let mut p: Vec<(usize, bool)> = ann.quotes().map(|q| (q.span.start, q.partial)).collect();
         p.sort();
@@ -515,7 +528,7 @@ pub fn attribute(view: &View, ann: &Annotations) -> Vec<Option<Attribution>> {
     let mut out: Vec<Option<Attribution>> = vec![];
     let mut prev: Option<(Span, usize)> = None;
     for (qi, &q) in view.quotes.iter().enumerate() {
-        let found = match find_speaker(&ctx, qi, q, partial.get(qi).copied().unwrap_or(false), prev) {
+        let found = match find_speaker(ctx, qi, q, partial.get(qi).copied().unwrap_or(false), prev) {
             Decision::Speaker(i, sieve, direct) => Some((i, sieve, direct)),
             Decision::NoSpeaker | Decision::Undecided => None,
         };
@@ -694,10 +707,15 @@ fn find_speaker(ctx: &Ctx, qi: usize, q: Span, partial: bool, prev: Option<(Span
 /// Adds Speaker relations (replacing any made before) for the document's quotes.
 pub fn link(text: &Text, ann: &mut Annotations) {
     ann.relations.retain(|r| r.kind != RelKind::Speaker);
-    let found = {
+    let (found, links) = {
         let view = View::new(text, ann);
-        attribute(&view, ann)
+        attribute_with_roles(&view, ann)
     };
+    for (p, r) in links {
+        if !ann.relations_of(RelKind::HasRole).any(|x| x.arg2 == r) {
+            ann.add_relation(RelKind::HasRole, &p, &r, Some("speaking-role"));
+        }
+    }
     let quote_ids: HashMap<(usize, usize), String> =
         ann.quotes().map(|q| ((q.span.start, q.span.end), q.id.clone())).collect();
     for a in found.into_iter().flatten() {

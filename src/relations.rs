@@ -68,6 +68,15 @@ pub fn has_role(view: &View, group: &dyn Fn(&str) -> Vec<String>) -> Vec<(String
             if n.label == Label::ROLE && chain_gap(view, ms[j].span.end, n.span.start) {
                 chain.push(j + 1);
                 j += 1;
+            } else if n.label == Label::ORG
+                && ms.get(j + 2).is_some_and(|r2| r2.label == Label::ROLE && view.between(n.span.end, r2.span.start).trim().is_empty())
+                && chain_gap(view, ms[j].span.end, n.span.start)
+                && !view.between(ms[j].span.end, n.span.start).trim().is_empty()
+            {
+                // `committee member and Tory MP Nigel Waterson`: the party is the next
+                // title's premodifier.
+                chain.push(j + 2);
+                j += 2;
             } else {
                 break;
             }
@@ -128,7 +137,7 @@ pub fn has_role(view: &View, group: &dyn Fn(&str) -> Vec<String>) -> Vec<(String
                 let gap = words_between(view, ms[p].span.end, r.span.start);
                 let ok = gap.len() <= 5
                     && gap.iter().any(|w| matches!(*w, "is" | "was" | "became" | "becomes" | "remains" | "as"))
-                    && gap.iter().all(|w| matches!(*w, "," | "who" | "is" | "was" | "became" | "becomes" | "remains" | "now" | "also" | "as") || DETS.contains(w))
+                    && gap.iter().all(|w| matches!(*w, "," | "-" | "–" | "—" | "who" | "is" | "was" | "became" | "becomes" | "remains" | "now" | "also" | "as") || DETS.contains(w))
                     && !ms[p + 1..i].iter().any(|m| m.label == Label::PER);
                 if ok {
                     found = Some((p, "predicate"));
@@ -139,7 +148,12 @@ pub fn has_role(view: &View, group: &dyn Fn(&str) -> Vec<String>) -> Vec<(String
         //    that person's nearest mention (of any form) before it.
         if found.is_none() {
             let key = r.text.to_lowercase();
-            let definite = view.lower_words(r.span.start.saturating_sub(6), r.span.start).last() == Some(&"the");
+            // `the manager`, also `the London mayor` (a place or organisation between).
+            let mut before_pos = r.span.start;
+            if i > 0 && matches!(ms[i - 1].label, Label::LOC | Label::ORG) && view.between(ms[i - 1].span.end, r.span.start).trim().is_empty() {
+                before_pos = ms[i - 1].span.start;
+            }
+            let definite = view.lower_words(before_pos.saturating_sub(6), before_pos).last() == Some(&"the");
             if let Some((_, per)) = held.iter().rev().find(|(w, _)| *w == key).filter(|_| definite) {
                 let members = group(&ms[*per].id);
                 let last = ms[..i].iter().rposition(|m| m.label == Label::PER && members.contains(&m.id)).unwrap_or(*per);

@@ -191,7 +191,12 @@ const DESCRIPTIVE: &[&str] = &[
 pub fn anaphoric_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
     let mut out = vec![];
     for (s, e) in title_phrases(words, tags) {
-        if s == 0 || norm(words[s - 1]) != "the" {
+        // `the TITLE`, also `the London mayor` (a place or organisation between).
+        let mut d = s;
+        while d > 0 && matches!(tags[d - 1], WordTag::Loc | WordTag::Org) {
+            d -= 1;
+        }
+        if d == 0 || norm(words[d - 1]) != "the" {
             continue;
         }
         let Some(last_head) = (s..e).rev().find(|&k| is_head(words[k])) else { continue };
@@ -238,8 +243,10 @@ pub fn find_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
     let mut out = vec![];
     for (s, e) in title_phrases(words, tags) {
         // 1. right before a person, honorifics allowed between: `Foreign Secretary Jack Straw`.
+        // (Also across a closing bracket and comma: `inspector (and lead for mental
+        // health), Dr Paul Lelliott`.)
         let mut k = e;
-        while k < n && is_honorific(words[k]) {
+        while k < n && (is_honorific(words[k]) || (k == e && words[k] == ")") || (k <= e + 1 && words[k] == "," && k + 1 < n && (is(k + 1, WordTag::Per) || is_honorific(words[k + 1])))) {
             k += 1;
         }
         let before_person = is(k, WordTag::Per);
@@ -287,6 +294,22 @@ pub fn find_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
             out.push((s, e));
         }
     }
+    // A title joined by `and` to a title already found (`committee member and Tory MP
+    // Nigel Waterson`) is a ROLE too.
+    let phrases = title_phrases(words, tags);
+    for &(s, e) in phrases.iter().rev() {
+        if out.contains(&(s, e)) || e >= n || norm(words[e]) != "and" {
+            continue;
+        }
+        let mut k = e + 1;
+        while k < n && tags[k] == WordTag::Org {
+            k += 1;
+        }
+        if out.iter().any(|&(s2, _)| s2 == k) {
+            out.push((s, e));
+        }
+    }
+    out.sort();
     out
 }
 

@@ -188,7 +188,7 @@ fn add_rule_roles(doc: &Document, sent: &segment::Sentence, found: &mut Vec<Word
     let mut add = find_roles(&words, &tags);
     add.extend(anaphoric_roles(&words, &tags));
     for (s, e) in add {
-        if tags[s..e].iter().all(|t| *t == WordTag::O) {
+        if tags[s..e].iter().all(|t| *t == WordTag::O) && !all_honorifics(&words[s..e]) {
             tags[s..e].iter_mut().for_each(|x| *x = WordTag::Role);
             found.push(WordEntity { start: s, end: e, label: Label::ROLE, score: 0.5 });
         }
