@@ -870,6 +870,30 @@ mod tests {
     }
 
     #[test]
+    fn a_headline_fragment_takes_the_named_person_before_it() {
+        let s = "[PER Ebbers] 'knew nothing of the fraud'\n\nFormer boss [PER Bernie Ebbers] was in court on Monday.";
+        assert_eq!(speakers(s), vec!["Ebbers"]);
+        assert_eq!(sieves(s), vec!["headline"]);
+    }
+
+    #[test]
+    fn a_plural_noun_subject_gives_no_speaker() {
+        let s = "[PER Jo Brown] left. The government said it was addressing \"the difficult issue\" of returns.";
+        assert_eq!(speakers(s), vec![""]);
+    }
+
+    #[test]
+    fn an_org_premodified_plural_subject_gives_the_org() {
+        assert_eq!(speakers("[ORG Rover] bosses have said they are \"confident\" the deal will be signed."), vec!["Rover"]);
+    }
+
+    #[test]
+    fn a_newspaper_quoting_a_source_gives_the_source() {
+        let s = "\"The money must be invested in the business,\" the newspaper quotes a [ROLE source] close to the firm.";
+        assert_eq!(speakers(s), vec!["source"]);
+    }
+
+    #[test]
     fn the_speaker_mention_is_the_one_in_the_attribution() {
         let s = "[PER Tony Blair] arrived. Later [PER Blair] said: \"We will win this.\"";
         let r = run(s);

@@ -281,6 +281,12 @@ pub fn find_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
             }
         }
         let said = det_before && v < n && (is_speech_verb(words[v]) || (word(v) == "has" || word(v) == "had") && v + 1 < n && is_speech_verb(words[v + 1]));
+        // 4b. an unnamed informant: `a source close to the firm`, `a spokesman for X`.
+        let informant = s > 0
+            && e == s + 1
+            && matches!(word(s - 1).as_str(), "a" | "an" | "one")
+            && matches!(norm(words[s]).as_str(), "source" | "spokesman" | "spokeswoman" | "spokesperson" | "insider")
+            && (word(e) == "close" || word(e) == "for" || word(e) == "at");
         // 5. predicate or appointment of a person just named: `Smith , who is the chairman`,
         //    `Smith was named chief executive`, `appointed Smith as manager`.
         let mut c = s;
@@ -290,7 +296,7 @@ pub fn find_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
         let copula = c > 0
             && matches!(word(c - 1).as_str(), "is" | "was" | "as" | "became" | "becomes" | "named" | "appointed" | "elected")
             && (c.saturating_sub(6)..c - 1).any(|k| tags[k] == WordTag::Per);
-        if before_person || after_person || introduces || said || copula {
+        if before_person || after_person || introduces || said || copula || informant {
             out.push((s, e));
         }
     }
@@ -354,6 +360,11 @@ mod tests {
     fn an_unnamed_source_with_a_speech_verb_is_a_role() {
         assert_eq!(roles("a spokesman said", &[O, O, O]), vec!["spokesman"]);
         assert_eq!(roles("the chief executive added", &[O, O, O, O]), vec!["chief executive"]);
+    }
+
+    #[test]
+    fn an_unnamed_informant_close_to_an_organisation_is_a_role() {
+        assert_eq!(roles("the newspaper quotes a source close to the firm", &[O; 9]), vec!["source"]);
     }
 
     #[test]
