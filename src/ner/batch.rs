@@ -108,6 +108,7 @@ pub fn tag_documents(model: &NerModel, docs: &mut [Document], opts: &NerOptions)
             let probs: Vec<f32> = tags[d][s].iter().map(|(_, p)| *p).collect();
             let mut found: Vec<WordEntity> =
                 bio_spans(&names, &probs).into_iter().filter_map(|e| trim(&doc.text, &sent.words, e)).collect();
+            relabel_non_organisations(doc, sent, &mut found);
             if opts.role_rules {
                 add_rule_roles(doc, sent, &mut found);
             }
@@ -119,6 +120,20 @@ pub fn tag_documents(model: &NerModel, docs: &mut [Document], opts: &NerOptions)
         doc.ann.sort_spans();
     }
     Ok(())
+}
+
+/// Last words that make a name an act, event or award, not an organisation (the
+/// guidelines leave those unannotated): `Mental Health Act`, `Adam Smith Lecture`.
+const NOT_ORG_HEADS: &[&str] = &["act", "bill", "treaty", "convention", "lecture", "award", "awards", "prize", "festival", "cup", "championship", "championships", "olympics", "games"];
+
+/// Relabels ORG (and PER) mentions that end in such a word as MISC.
+fn relabel_non_organisations(doc: &Document, sent: &segment::Sentence, found: &mut [WordEntity]) {
+    for e in found.iter_mut().filter(|e| matches!(e.label, Label::ORG | Label::PER) && e.end - e.start > 1) {
+        let last = doc.text.slice(sent.words[e.end - 1]).to_lowercase();
+        if NOT_ORG_HEADS.contains(&last.as_str()) {
+            e.label = Label::MISC;
+        }
+    }
 }
 
 /// Merges the role rules with the model's entities in one sentence: a model ROLE that is
