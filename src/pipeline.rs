@@ -8,11 +8,16 @@ use crate::ner::batch::{tag_documents, NerOptions};
 use crate::ner::{NerModel, Precision};
 use std::path::Path;
 
-/// Settings that change the output; recorded in every `X.json`.
+/// Settings that change the output; recorded in every `X.json` (a rerun skips a
+/// document only if they are the same).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Settings {
+    /// The precision the forward pass ran in (`auto` resolved).
     pub precision: Precision,
     pub ner: NerOptions,
+    /// SHA-256 of the model's weights file: two models with the same name and version
+    /// (an interim and a final one) are told apart.
+    pub model_sha256: String,
 }
 
 pub struct Pipeline {
@@ -22,8 +27,21 @@ pub struct Pipeline {
 
 impl Pipeline {
     pub fn load(model_dir: &Path, precision: Precision) -> Result<Pipeline> {
-        let model = NerModel::load(model_dir, precision)?;
-        Ok(Pipeline { model, settings: Settings { precision, ner: NerOptions::default() } })
+        // Hash the weights while libtorch loads them.
+        let (model, model_sha256) = std::thread::scope(|s| {
+            let digest = s.spawn(|| file_sha256(&model_dir.join("model.safetensors")));
+            let model = NerModel::load(model_dir, precision);
+            (model, digest.join().unwrap_or_default())
+        });
+        let model = model?;
+        Ok(Pipeline { model, settings: Settings { precision, ner: NerOptions::default(), model_sha256 } })
+    }
+
+    /// The model's name, version and the start of its weights' SHA-256.
+    pub fn model_id(&self) -> String {
+        let info = &self.model.info;
+        let sha: String = self.settings.model_sha256.chars().take(12).collect();
+        format!("{} {} (sha256 {sha})", info.name, info.version)
     }
 
     /// Runs every stage over a batch of documents (batched together for the model).
@@ -44,6 +62,18 @@ impl Pipeline {
             settings: serde_json::to_value(&self.settings).unwrap_or_default(),
         }
     }
+}
+
+/// Hex SHA-256 of a file's bytes, streamed (empty if it cannot be read; the model load
+/// reports that).
+fn file_sha256(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let Ok(mut file) = std::fs::File::open(path) else { return String::new() };
+    let mut hasher = Sha256::new();
+    if std::io::copy(&mut file, &mut hasher).is_err() {
+        return String::new();
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The rule stages after NER, over one document whose entities are set: quotations,

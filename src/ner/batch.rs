@@ -4,7 +4,7 @@
 //! each document's annotations (plus ROLEs from the role rules that the model missed).
 
 use super::decode::{bio_spans, trim, WordEntity};
-use super::{predict_words, NerModel};
+use super::{predict_encoded, Encoded, Encoder, NerModel, WordLabel};
 use crate::annotation::Label;
 use crate::document::{Document, Span};
 use crate::error::Result;
@@ -24,17 +24,26 @@ pub struct NerOptions {
     pub context_words: usize,
     /// Add ROLE mentions found by the role rules where the model found nothing.
     pub role_rules: bool,
+    /// Sequences are padded to a multiple of this many pieces and batched only with
+    /// sequences of the same padded width, so results do not depend on the batch.
+    pub pad_multiple: usize,
 }
 
 impl Default for NerOptions {
     fn default() -> Self {
-        NerOptions { batch_size: 32, max_pieces: 256, window_words: 80, context_words: 16, role_rules: true }
+        NerOptions {
+            batch_size: 32,
+            max_pieces: 256,
+            window_words: 80,
+            context_words: 16,
+            role_rules: true,
+            pad_multiple: super::DEFAULT_PAD_MULTIPLE,
+        }
     }
 }
 
 /// A window: words `[lo, hi)` of one sentence are fed; labels are kept for `[core_lo, core_hi)`.
 struct Window {
-    doc: usize,
     sentence: usize,
     lo: usize,
     hi: usize,
@@ -42,27 +51,24 @@ struct Window {
     core_hi: usize,
 }
 
-/// Cuts every sentence into windows of at most `window_words` core words with
-/// `context_words` of context on each side.
-fn windows(sentences: &[Vec<segment::Sentence>], opts: &NerOptions) -> Vec<Window> {
+/// Cuts every sentence of a document into windows of at most `window_words` core words
+/// with `context_words` of context on each side.
+fn windows(sentences: &[segment::Sentence], opts: &NerOptions) -> Vec<Window> {
     let mut out = vec![];
-    for (d, sents) in sentences.iter().enumerate() {
-        for (s, sent) in sents.iter().enumerate() {
-            let n = sent.words.len();
-            let core = opts.window_words.max(1);
-            let mut lo = 0;
-            while lo < n {
-                let hi = (lo + core).min(n);
-                out.push(Window {
-                    doc: d,
-                    sentence: s,
-                    lo: lo.saturating_sub(opts.context_words),
-                    hi: (hi + opts.context_words).min(n),
-                    core_lo: lo,
-                    core_hi: hi,
-                });
-                lo = hi;
-            }
+    for (s, sent) in sentences.iter().enumerate() {
+        let n = sent.words.len();
+        let core = opts.window_words.max(1);
+        let mut lo = 0;
+        while lo < n {
+            let hi = (lo + core).min(n);
+            out.push(Window {
+                sentence: s,
+                lo: lo.saturating_sub(opts.context_words),
+                hi: (hi + opts.context_words).min(n),
+                core_lo: lo,
+                core_hi: hi,
+            });
+            lo = hi;
         }
     }
     out
@@ -71,69 +77,98 @@ fn windows(sentences: &[Vec<segment::Sentence>], opts: &NerOptions) -> Vec<Windo
 /// The word sequences the model sees for these documents (one per window), for
 /// benchmarks that time the bare forward pass on exactly the batches `annotate` runs.
 pub fn model_inputs(docs: &[Document], opts: &NerOptions) -> Vec<Vec<String>> {
-    let sentences: Vec<Vec<segment::Sentence>> = docs.iter().map(|d| segment::sentences(&d.text)).collect();
-    windows(&sentences, opts)
+    let mut out = vec![];
+    for doc in docs {
+        let sentences = segment::sentences(&doc.text);
+        for w in windows(&sentences, opts) {
+            out.push(sentences[w.sentence].words[w.lo..w.hi].iter().map(|&sp| doc.text.slice(sp).to_string()).collect());
+        }
+    }
+    out
+}
+
+/// A document made ready for the model: its sentences, their windows, and the windows
+/// encoded as word pieces. Making it needs only the tokenizer, so documents can be
+/// prepared on other threads while the model runs.
+pub struct Prepared {
+    sentences: Vec<segment::Sentence>,
+    windows: Vec<Window>,
+    encoded: Vec<Encoded>,
+}
+
+impl Prepared {
+    /// Word pieces the model will see for this document (special tokens included).
+    pub fn pieces(&self) -> usize {
+        self.encoded.iter().map(|e| e.ids.len()).sum()
+    }
+
+    /// The encoded windows, in document order.
+    pub fn encoded(&self) -> &[Encoded] {
+        &self.encoded
+    }
+}
+
+/// Segments a document and encodes its windows (no model weights needed).
+pub fn prepare(encoder: &Encoder, doc: &Document, opts: &NerOptions) -> Result<Prepared> {
+    let sentences = segment::sentences(&doc.text);
+    let windows = windows(&sentences, opts);
+    let encoded = windows
         .iter()
-        .map(|w| sentences[w.doc][w.sentence].words[w.lo..w.hi].iter().map(|&sp| docs[w.doc].text.slice(sp).to_string()).collect())
-        .collect()
+        .map(|w| {
+            let words: Vec<&str> = sentences[w.sentence].words[w.lo..w.hi].iter().map(|&sp| doc.text.slice(sp)).collect();
+            encoder.encode(&words, opts.max_pieces)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Prepared { sentences, windows, encoded })
+}
+
+/// Runs the model over the windows of many prepared documents at once (batched across
+/// documents by padded length). Returns, per document, the word labels of each window.
+pub fn infer(model: &NerModel, docs: &[&Prepared], opts: &NerOptions) -> Result<Vec<Vec<Vec<WordLabel>>>> {
+    let all: Vec<&Encoded> = docs.iter().flat_map(|p| p.encoded.iter()).collect();
+    let mut labels = predict_encoded(model, &all, opts.batch_size, opts.pad_multiple)?.into_iter();
+    Ok(docs.iter().map(|p| labels.by_ref().take(p.encoded.len()).collect()).collect())
+}
+
+/// Turns one document's window labels into entity spans in its annotations (plus rule
+/// ROLEs), sorted by position. `label_names` are the model's labels.
+pub fn apply(label_names: &[String], doc: &mut Document, prep: &Prepared, window_labels: &[Vec<WordLabel>], opts: &NerOptions) {
+    // Reassemble per-sentence labels from the window cores.
+    let mut tags: Vec<Vec<(usize, f32)>> = prep.sentences.iter().map(|s| vec![(0usize, 0.0f32); s.words.len()]).collect();
+    for (w, labs) in prep.windows.iter().zip(window_labels) {
+        for i in w.core_lo..w.core_hi {
+            if let Some(l) = labs.get(i - w.lo) {
+                tags[w.sentence][i] = (l.label, l.prob);
+            }
+        }
+    }
+    for (s, sent) in prep.sentences.iter().enumerate() {
+        let names: Vec<&str> = tags[s].iter().map(|(l, _)| label_names.get(*l).map_or("O", String::as_str)).collect();
+        let probs: Vec<f32> = tags[s].iter().map(|(_, p)| *p).collect();
+        let mut found: Vec<WordEntity> =
+            bio_spans(&names, &probs).into_iter().filter_map(|e| trim(&doc.text, &sent.words, e)).collect();
+        if opts.role_rules {
+            add_rule_roles(doc, sent, &mut found);
+        }
+        for e in found {
+            let span = Span::new(sent.words[e.start].start, sent.words[e.end - 1].end);
+            doc.ann.add_span(e.label, span, Some(e.score));
+        }
+    }
+    doc.ann.sort_spans();
 }
 
 /// Tags the entities of all documents in one batched run. Entity spans are added to
 /// each document's annotations, sorted by position.
 pub fn tag_documents(model: &NerModel, docs: &mut [Document], opts: &NerOptions) -> Result<()> {
-    let sentences: Vec<Vec<segment::Sentence>> = docs.iter().map(|d| segment::sentences(&d.text)).collect();
-    let windows = windows(&sentences, opts);
-    let texts: Vec<Vec<&str>> = windows
-        .iter()
-        .map(|w| {
-            let doc = &docs[w.doc];
-            sentences[w.doc][w.sentence].words[w.lo..w.hi].iter().map(|&sp| doc.text.slice(sp)).collect()
-        })
-        .collect();
-    let labels = predict_words(model, &texts, opts.batch_size, opts.max_pieces)?;
-
-    // Reassemble per-sentence labels from the window cores.
-    let mut tags: Vec<Vec<Vec<(usize, f32)>>> =
-        sentences.iter().map(|ss| ss.iter().map(|s| vec![(0usize, 0.0f32); s.words.len()]).collect()).collect();
-    for (w, labs) in windows.iter().zip(&labels) {
-        for i in w.core_lo..w.core_hi {
-            let l = labs[i - w.lo];
-            tags[w.doc][w.sentence][i] = (l.label, l.prob);
-        }
-    }
-    drop(texts);
-    for (d, doc) in docs.iter_mut().enumerate() {
-        for (s, sent) in sentences[d].iter().enumerate() {
-            let names: Vec<&str> = tags[d][s].iter().map(|(l, _)| model.labels[*l].as_str()).collect();
-            let probs: Vec<f32> = tags[d][s].iter().map(|(_, p)| *p).collect();
-            let mut found: Vec<WordEntity> =
-                bio_spans(&names, &probs).into_iter().filter_map(|e| trim(&doc.text, &sent.words, e)).collect();
-            relabel_non_organisations(doc, sent, &mut found);
-            if opts.role_rules {
-                add_rule_roles(doc, sent, &mut found);
-            }
-            for e in found {
-                let span = Span::new(sent.words[e.start].start, sent.words[e.end - 1].end);
-                doc.ann.add_span(e.label, span, Some(e.score));
-            }
-        }
-        doc.ann.sort_spans();
+    let encoder = model.encoder();
+    let prepared: Vec<Prepared> = docs.iter().map(|d| prepare(&encoder, d, opts)).collect::<Result<_>>()?;
+    let refs: Vec<&Prepared> = prepared.iter().collect();
+    let labels = infer(model, &refs, opts)?;
+    for ((doc, prep), labs) in docs.iter_mut().zip(&prepared).zip(&labels) {
+        apply(&model.labels, doc, prep, labs, opts);
     }
     Ok(())
-}
-
-/// Last words that make a name an act, event or award, not an organisation (the
-/// guidelines leave those unannotated): `Mental Health Act`, `Adam Smith Lecture`.
-const NOT_ORG_HEADS: &[&str] = &["act", "bill", "treaty", "convention", "lecture", "award", "awards", "prize", "festival", "cup", "championship", "championships", "olympics", "games"];
-
-/// Relabels ORG (and PER) mentions that end in such a word as MISC.
-fn relabel_non_organisations(doc: &Document, sent: &segment::Sentence, found: &mut [WordEntity]) {
-    for e in found.iter_mut().filter(|e| matches!(e.label, Label::ORG | Label::PER) && e.end - e.start > 1) {
-        let last = doc.text.slice(sent.words[e.end - 1]).to_lowercase();
-        if NOT_ORG_HEADS.contains(&last.as_str()) {
-            e.label = Label::MISC;
-        }
-    }
 }
 
 /// Merges the role rules with the model's entities in one sentence: a model ROLE that is

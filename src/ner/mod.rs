@@ -5,10 +5,55 @@ pub mod batch;
 pub mod decode;
 pub mod model;
 
-pub use model::{NerModel, Precision, LABELS};
+pub use model::{Encoded, Encoder, NerModel, Precision, LABELS};
 
 use crate::error::Result;
 use tch::{Kind, Tensor};
+
+/// The `--precision` choice: `auto` picks bf16 where the CPU has native bf16 arithmetic
+/// (`avx512_bf16` or `amx_bf16` in /proc/cpuinfo), fp32 elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum PrecisionChoice {
+    #[default]
+    Auto,
+    Fp32,
+    Bf16,
+}
+
+impl PrecisionChoice {
+    /// The precision this choice means on this machine.
+    pub fn resolve(self) -> Precision {
+        match self {
+            PrecisionChoice::Fp32 => Precision::Fp32,
+            PrecisionChoice::Bf16 => Precision::Bf16,
+            PrecisionChoice::Auto if cpu_has_bf16() => Precision::Bf16,
+            PrecisionChoice::Auto => Precision::Fp32,
+        }
+    }
+}
+
+/// Whether the CPU does bf16 arithmetic natively (else bf16 is emulated and slower than fp32).
+pub fn cpu_has_bf16() -> bool {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .map(|info| cpuinfo_has_bf16(&info))
+        .unwrap_or(false)
+}
+
+fn cpuinfo_has_bf16(info: &str) -> bool {
+    info.lines()
+        .filter(|l| l.starts_with("flags"))
+        .any(|l| l.split_whitespace().any(|f| f == "avx512_bf16" || f == "amx_bf16"))
+}
+
+/// The width a sequence of `len` pieces is padded to: the next multiple of `multiple`.
+/// Sequences are only batched with others of the same width, so a sequence's logits do
+/// not depend on which documents it was batched with (nor on the batch size): on CPU,
+/// libtorch's matrix kernels give the same bits for a row whatever the number of rows,
+/// once rows are padded to a multiple of 16 pieces.
+pub fn padded_width(len: usize, multiple: usize) -> usize {
+    let m = multiple.max(1);
+    len.div_ceil(m) * m
+}
 
 /// The label of a word: index into the model's labels, and its probability.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,27 +62,44 @@ pub struct WordLabel {
     pub prob: f32,
 }
 
-/// Labels words of many sequences, batched by length (longest first) to keep padding
-/// low. Each label is the argmax at the word's first piece; words cut off by
-/// `max_pieces` get `O` with probability 0.
+/// Labels words of many sequences (see [`predict_encoded`]). Each label is the argmax at
+/// the word's first piece; words cut off by `max_pieces` get `O` with probability 0.
 pub fn predict_words(model: &NerModel, seqs: &[Vec<&str>], batch_size: usize, max_pieces: usize) -> Result<Vec<Vec<WordLabel>>> {
     let encoded: Vec<_> = seqs.iter().map(|w| model.encode(w, max_pieces)).collect::<Result<_>>()?;
-    let mut order: Vec<usize> = (0..seqs.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(encoded[i].ids.len()));
-    let mut out: Vec<Vec<WordLabel>> = seqs.iter().map(|w| vec![WordLabel { label: 0, prob: 0.0 }; w.len()]).collect();
-    for chunk in order.chunks(batch_size.max(1)) {
-        let batch: Vec<_> = chunk.iter().map(|&i| &encoded[i]).collect();
-        let (ids, mask, types) = model.batch_tensors(&batch);
+    let refs: Vec<&Encoded> = encoded.iter().collect();
+    predict_encoded(model, &refs, batch_size, DEFAULT_PAD_MULTIPLE)
+}
+
+/// The padding multiple [`predict_words`] uses (see [`padded_width`]).
+pub const DEFAULT_PAD_MULTIPLE: usize = 16;
+
+/// Labels the words of encoded sequences. Sequences are grouped by [`padded_width`]
+/// (longest first) and run `batch_size` at a time, so a sequence's labels and
+/// probabilities are the same whatever else is in the batch.
+pub fn predict_encoded(model: &NerModel, encoded: &[&Encoded], batch_size: usize, pad_multiple: usize) -> Result<Vec<Vec<WordLabel>>> {
+    let width = |i: usize| padded_width(encoded[i].ids.len(), pad_multiple);
+    let mut order: Vec<usize> = (0..encoded.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(width(i)), i));
+    let mut out: Vec<Vec<WordLabel>> =
+        encoded.iter().map(|e| vec![WordLabel { label: 0, prob: 0.0 }; e.first_piece.len()]).collect();
+    let mut rest = &order[..];
+    while let Some(&first) = rest.first() {
+        let w = width(first);
+        let same = rest.iter().take(batch_size.max(1)).take_while(|&&i| width(i) == w).count();
+        let (chunk, tail) = rest.split_at(same);
+        rest = tail;
+        let batch: Vec<&Encoded> = chunk.iter().map(|&i| encoded[i]).collect();
+        let (ids, mask, types) = model.batch_tensors_padded(&batch, w);
         let probs = tch::no_grad(|| model.logits(&ids, &mask, &types, false).softmax(-1, Kind::Float));
         let (best_p, best_i) = probs.max_dim(-1, false);
         let best_p: Vec<f32> = Vec::<f32>::try_from(best_p.flatten(0, -1))?;
         let best_i: Vec<i64> = Vec::<i64>::try_from(best_i.flatten(0, -1))?;
         let width = ids.size()[1] as usize;
         for (r, &i) in chunk.iter().enumerate() {
-            for (w, piece) in encoded[i].first_piece.iter().enumerate() {
+            for (word, piece) in encoded[i].first_piece.iter().enumerate() {
                 if let Some(p) = piece {
                     let k = r * width + p;
-                    out[i][w] = WordLabel { label: best_i[k] as usize, prob: best_p[k] };
+                    out[i][word] = WordLabel { label: best_i[k] as usize, prob: best_p[k] };
                 }
             }
         }
@@ -49,4 +111,26 @@ pub fn predict_words(model: &NerModel, seqs: &[Vec<&str>], batch_size: usize, ma
 pub fn token_loss(logits: &Tensor, labels: &Tensor) -> Tensor {
     let n = logits.size()[2];
     logits.view([-1, n]).cross_entropy_loss::<Tensor>(&labels.view([-1]), None, tch::Reduction::Mean, -100, 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_precision_reads_the_bf16_cpu_flags() {
+        assert!(cpuinfo_has_bf16("processor : 0\nflags\t\t: fpu sse avx512f avx512_bf16 amx_tile\n"));
+        assert!(cpuinfo_has_bf16("flags : fpu amx_bf16\n"));
+        assert!(!cpuinfo_has_bf16("flags : fpu sse avx512f avx512bw\n"));
+        assert!(!cpuinfo_has_bf16(""));
+    }
+
+    #[test]
+    fn sequences_are_padded_to_the_next_multiple() {
+        assert_eq!(padded_width(1, 16), 16);
+        assert_eq!(padded_width(16, 16), 16);
+        assert_eq!(padded_width(17, 16), 32);
+        assert_eq!(padded_width(7, 1), 7);
+        assert_eq!(padded_width(7, 0), 7);
+    }
 }

@@ -180,41 +180,27 @@ impl NerModel {
 
     /// Encodes pre-split words: `[CLS] pieces… [SEP]`, casing bits, first-piece index per
     /// word. At most `max_pieces` pieces in all (special tokens included): words past the
-    /// limit get `None`.
+    /// limit get `None`. Same as [`Encoder::encode`].
     pub fn encode(&self, words: &[&str], max_pieces: usize) -> Result<Encoded> {
-        let enc = self
-            .tokenizer
-            .encode(words, true)
-            .map_err(|e| Error::Other(format!("tokenizer: {e}")))?;
-        let ids = enc.get_ids();
-        let word_ids = enc.get_word_ids();
-        let n = ids.len().min(max_pieces.max(2));
-        let mut out = Encoded { ids: Vec::with_capacity(n), type_ids: Vec::with_capacity(n), first_piece: vec![None; words.len()] };
-        let cased: Vec<bool> = words.iter().map(|w| w.chars().any(char::is_uppercase)).collect();
-        for (i, (&id, wid)) in ids.iter().zip(word_ids).enumerate().take(n - 1) {
-            out.ids.push(id as i64);
-            let casing = wid.map(|w| self.info.casing_bit && cased[w as usize]).unwrap_or(false);
-            out.type_ids.push(casing as i64);
-            if let Some(w) = wid {
-                let slot = &mut out.first_piece[*w as usize];
-                if slot.is_none() {
-                    *slot = Some(i);
-                }
-            }
-        }
-        // Close with [SEP] (the last piece of the full encoding).
-        if let Some(&sep) = ids.last() {
-            if out.ids.len() < ids.len() {
-                out.ids.push(sep as i64);
-                out.type_ids.push(0);
-            }
-        }
-        Ok(out)
+        self.encoder().encode(words, max_pieces)
+    }
+
+    /// The tokenizer side of the model, which can be shared across threads (the weights
+    /// cannot), for encoding documents in parallel with the forward pass.
+    pub fn encoder(&self) -> Encoder<'_> {
+        Encoder { tokenizer: &self.tokenizer, casing_bit: self.info.casing_bit }
     }
 
     /// Stacks encoded sequences into padded `(ids, mask, type_ids)` tensors.
     pub fn batch_tensors(&self, batch: &[&Encoded]) -> (Tensor, Tensor, Tensor) {
         let width = batch.iter().map(|e| e.ids.len()).max().unwrap_or(0);
+        self.batch_tensors_padded(batch, width)
+    }
+
+    /// Like [`batch_tensors`](Self::batch_tensors), padded to `width` pieces (at least the
+    /// longest sequence), so that the shape of a batch can be chosen by the caller.
+    pub fn batch_tensors_padded(&self, batch: &[&Encoded], width: usize) -> (Tensor, Tensor, Tensor) {
+        let width = batch.iter().map(|e| e.ids.len()).max().unwrap_or(0).max(width);
         let rows = batch.len();
         let mut ids = vec![0i64; rows * width];
         let mut mask = vec![0i64; rows * width];
@@ -267,6 +253,50 @@ impl NerModel {
 
     pub fn label_id(&self, label: &str) -> Option<usize> {
         self.labels.iter().position(|l| l == label)
+    }
+}
+
+/// Encodes words into word pieces with the model's tokenizer and casing bit. Training
+/// and inference both encode through this, so they cannot disagree.
+#[derive(Clone, Copy)]
+pub struct Encoder<'a> {
+    pub tokenizer: &'a Tokenizer,
+    pub casing_bit: bool,
+}
+
+impl Encoder<'_> {
+    /// Encodes pre-split words: `[CLS] pieces… [SEP]`, casing bits, first-piece index per
+    /// word. At most `max_pieces` pieces in all (special tokens included): words past the
+    /// limit get `None`.
+    pub fn encode(&self, words: &[&str], max_pieces: usize) -> Result<Encoded> {
+        let enc = self
+            .tokenizer
+            .encode(words, true)
+            .map_err(|e| Error::Other(format!("tokenizer: {e}")))?;
+        let ids = enc.get_ids();
+        let word_ids = enc.get_word_ids();
+        let n = ids.len().min(max_pieces.max(2));
+        let mut out = Encoded { ids: Vec::with_capacity(n), type_ids: Vec::with_capacity(n), first_piece: vec![None; words.len()] };
+        let cased: Vec<bool> = words.iter().map(|w| w.chars().any(char::is_uppercase)).collect();
+        for (i, (&id, wid)) in ids.iter().zip(word_ids).enumerate().take(n - 1) {
+            out.ids.push(id as i64);
+            let casing = wid.map(|w| self.casing_bit && cased[w as usize]).unwrap_or(false);
+            out.type_ids.push(casing as i64);
+            if let Some(w) = wid {
+                let slot = &mut out.first_piece[*w as usize];
+                if slot.is_none() {
+                    *slot = Some(i);
+                }
+            }
+        }
+        // Close with [SEP] (the last piece of the full encoding).
+        if let Some(&sep) = ids.last() {
+            if out.ids.len() < ids.len() {
+                out.ids.push(sep as i64);
+                out.type_ids.push(0);
+            }
+        }
+        Ok(out)
     }
 }
 
