@@ -1,20 +1,21 @@
-//! `whosaid annotate`: writes `X.ann` (brat) and `X.json` for every document.
+//! `whosaid annotate`: writes `X.ann` (brat) and `X.json` for every document, or one
+//! JSON Lines file, through the batch runner ([`whosaid::run`]).
 //!
-//! A bad document (unreadable, empty, binary, not UTF-8) is reported on one line and the
-//! batch goes on; the run ends with a summary and exit code 1 if any document failed.
-//! Outputs are written atomically (temp file + rename).
+//! A bad document (unreadable, empty, binary, not UTF-8, too large) is reported on one
+//! line and the batch goes on; the run ends with a summary, writes `whosaid-run.json`,
+//! and exits 1 if any document failed. Outputs are written atomically.
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
-use whosaid::corpus::{self, Input};
-use whosaid::formats::{brat, json::JsonDocument, write_atomic};
-use whosaid::ner::Precision;
+use whosaid::ner::PrecisionChoice;
 use whosaid::pipeline::Pipeline;
-use whosaid::{Document, Error};
+use whosaid::run::{self, Corpus, Observer, RunOptions, Shard};
+use whosaid::Error;
 
 /// The shipped default model, relative to the repository root.
 pub const DEFAULT_MODEL: &str = "models/whosaid-ner-minilm";
@@ -22,28 +23,54 @@ pub const DEFAULT_MODEL: &str = "models/whosaid-ner-minilm";
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Text files and directories (searched recursively for *.txt).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "jsonl")]
     pub paths: Vec<PathBuf>,
     /// Model directory [default: models/whosaid-ner-minilm, from the current directory or
     /// beside the executable's repository; or $WHOSAID_MODEL].
     #[arg(long, short)]
     pub model: Option<PathBuf>,
     /// Write outputs under this directory, mirroring the input layout, instead of beside
-    /// each input.
+    /// each input (JSON Lines documents: OUT/ID.ann and OUT/ID.json).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Numeric precision of the forward pass.
-    #[arg(long, value_enum, default_value_t = Precision::Fp32)]
-    pub precision: Precision,
+    /// Numeric precision of the forward pass: auto is bf16 where the CPU has native bf16
+    /// (avx512_bf16 or amx_bf16), else fp32.
+    #[arg(long, value_enum, default_value_t = PrecisionChoice::Auto)]
+    pub precision: PrecisionChoice,
     /// Documents read and batched together per model run.
-    #[arg(long, default_value_t = 64)]
-    pub batch_docs: usize,
-    /// libtorch intra-op threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<i32>,
-    /// No progress bar and no summary line.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_docs: u64,
+    /// Threads for the model and for reading/writing (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+    /// No progress bar and no summary line (errors are still printed).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Redo documents whose outputs are up to date (same text, model and settings).
+    #[arg(long)]
+    pub force: bool,
+    /// Only the K-th of N parts of the corpus (0 <= K < N), chosen by a stable hash of
+    /// each document's relative path (or JSON Lines id): N processes cover it once.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Also read documents from a JSON Lines file (one {"id", "text"} object per line;
+    /// `-` for standard input). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub jsonl: Vec<PathBuf>,
+    /// Write all documents to this one JSON Lines file (X.json's content plus the brat
+    /// text as "ann", one line per document) instead of X.ann/X.json files.
+    #[arg(long, value_name = "FILE", conflicts_with = "out")]
+    pub jsonl_out: Option<PathBuf>,
+    /// Refuse documents longer than this many characters (one error line each).
+    #[arg(long, value_name = "N", default_value_t = run::DEFAULT_MAX_CHARS)]
+    pub max_chars: usize,
+    /// Where to write the run manifest [default: whosaid-run.json in the output root].
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    s.parse()
 }
 
 /// Finds the model directory: the flag, $WHOSAID_MODEL, then the default relative to the
@@ -68,84 +95,122 @@ pub fn resolve_model(flag: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !args.jsonl.is_empty() && args.out.is_none() && args.jsonl_out.is_none() {
+        anyhow::bail!("--jsonl needs --out DIR or --jsonl-out FILE (a JSON Lines document has no file to write beside)");
+    }
+    one_line_panics();
     if let Some(t) = args.threads {
-        tch::set_num_threads(t);
+        tch::set_num_threads(t as i32);
+        // Only fails if the pool already exists, which it does not this early.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(t as usize).build_global();
     }
     let model_dir = resolve_model(args.model)?;
-    let pipeline = Pipeline::load(&model_dir, args.precision)?;
-    let provenance = pipeline.provenance();
-    let (inputs, mut failures) = corpus::discover(&args.paths);
-    for e in &failures {
-        eprintln!("whosaid: {e}");
-    }
-    let started = Instant::now();
-    let bar = progress_bar(inputs.len() as u64, args.quiet);
-    let mut done = 0usize;
-    let mut entities = 0usize;
-    for chunk in inputs.chunks(args.batch_docs.max(1)) {
-        let mut docs: Vec<(&Input, Document)> = vec![];
-        for input in chunk {
-            match Document::read(&input.path) {
-                Ok(mut d) => {
-                    d.id = input.rel.with_extension("").to_string_lossy().into_owned();
-                    docs.push((input, d));
-                }
-                Err(e) => {
-                    bar.suspend(|| eprintln!("whosaid: {e}"));
-                    failures.push(e);
-                    bar.inc(1);
-                }
-            }
-        }
-        let mut batch: Vec<Document> = docs.iter().map(|(_, d)| d.clone()).collect();
-        pipeline.annotate(&mut batch)?;
-        for ((input, _), doc) in docs.iter().zip(&batch) {
-            match write_outputs(input, args.out.as_deref(), doc, &provenance) {
-                Ok(()) => {
-                    done += 1;
-                    entities += doc.ann.entities().count();
-                }
-                Err(e) => {
-                    bar.suspend(|| eprintln!("whosaid: {e}"));
-                    failures.push(e);
-                }
-            }
-            bar.inc(1);
-        }
-    }
-    bar.finish_and_clear();
+    let t0 = Instant::now();
+    let pipeline = Pipeline::load(&model_dir, args.precision.resolve())?;
+    let startup_s = t0.elapsed().as_secs_f64();
+
+    let opts = RunOptions {
+        out: args.out,
+        jsonl_out: args.jsonl_out,
+        batch_docs: args.batch_docs as usize,
+        force: args.force,
+        shard: args.shard,
+        max_chars: args.max_chars,
+    };
+    let manifest_path = args.manifest.unwrap_or_else(|| run::manifest_path(&opts, &args.paths));
+    let corpus = Corpus::discover(&args.paths, &args.jsonl);
+    let bar = Bar::new(args.quiet);
+    let mut manifest = run::run(&pipeline, corpus, &opts, &bar)?;
+    bar.bar.finish_and_clear();
+    manifest.timings.startup_s = run::round3(startup_s);
+    manifest.command = std::env::args().collect();
+
+    let c = &manifest.counts;
+    let t = &manifest.timings;
     if !args.quiet {
+        let mut also = vec![];
+        if c.up_to_date > 0 {
+            also.push(format!("{} up to date", c.up_to_date));
+        }
+        if c.other_shards > 0 {
+            also.push(format!("{} in other shards", c.other_shards));
+        }
+        let also = if also.is_empty() { String::new() } else { format!(" ({})", also.join(", ")) };
         eprintln!(
-            "whosaid: annotated {done} document(s), {entities} entities, in {:.1} s{}",
-            started.elapsed().as_secs_f64(),
-            if failures.is_empty() { String::new() } else { format!("; {} failed:", failures.len()) }
+            "whosaid: annotated {} document(s){also}, {} entities, {} quotes, in {:.1} s ({:.1} documents/s, {:.0} word pieces/s){}",
+            c.annotated,
+            c.entities,
+            c.quotes,
+            t.total_s,
+            t.documents_per_s,
+            t.word_pieces_per_s,
+            if manifest.failures.is_empty() { String::new() } else { format!("; {} failed:", manifest.failures.len()) }
         );
-        for e in &failures {
-            eprintln!("  {e}");
+        for f in &manifest.failures {
+            eprintln!("  {}", f.error);
         }
     }
-    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let mut failed = !manifest.failures.is_empty();
+    if let Err(e) = manifest.write(&manifest_path) {
+        eprintln!("whosaid: cannot write the run manifest: {e}");
+        failed = true;
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn write_outputs(input: &Input, out: Option<&Path>, doc: &Document, provenance: &whosaid::formats::json::Provenance) -> Result<(), Error> {
-    let (ann_path, json_path) = corpus::output_paths(input, out);
-    if let Some(dir) = ann_path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    let json = JsonDocument::from_document(doc, provenance.clone()).to_bytes()?;
-    write_atomic(&ann_path, brat::to_ann_string(&doc.text, &doc.ann).as_bytes())?;
-    write_atomic(&json_path, &json)?;
-    Ok(())
+/// A panic (a bug) is reported on one line, like any other error; the batch runner
+/// catches it and fails only the document it happened on.
+fn one_line_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("whosaid: internal error (panic{at}): {}", msg.lines().next().unwrap_or(""));
+    }));
 }
 
-fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    if quiet || !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
+/// The progress bar (documents, word pieces/s, ETA) on a terminal; hidden when stderr is
+/// not a terminal or with --quiet. Failures are printed above it as they happen.
+struct Bar {
+    bar: ProgressBar,
+    pieces: AtomicU64,
+    started: Instant,
+}
+
+impl Bar {
+    fn new(quiet: bool) -> Bar {
+        let bar = ProgressBar::new(0);
+        if quiet || !std::io::stderr().is_terminal() {
+            bar.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        Bar { bar, pieces: AtomicU64::new(0), started: Instant::now() }
     }
-    bar.set_style(
-        ProgressStyle::with_template("[{bar:30}] {pos}/{len} documents, {per_sec}, ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
+}
+
+impl Observer for Bar {
+    fn start(&self, total: Option<u64>) {
+        let template = match total {
+            Some(n) => {
+                self.bar.set_length(n);
+                "[{bar:30}] {pos}/{len} documents, {msg}, ETA {eta}"
+            }
+            None => "{spinner} {pos} documents, {msg}",
+        };
+        self.bar.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    }
+
+    fn advance(&self, pieces: u64) {
+        let total = self.pieces.fetch_add(pieces, Ordering::Relaxed) + pieces;
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        self.bar.set_message(format!("{:.0} word pieces/s", total as f64 / secs));
+        self.bar.inc(1);
+    }
+
+    fn failed(&self, error: &Error) {
+        self.bar.suspend(|| eprintln!("whosaid: {error}"));
+    }
 }

@@ -1,0 +1,955 @@
+//! Batch runs: a corpus through one [`Pipeline`], with the model kept busy.
+//!
+//! Three stages overlap, joined by channels that hold one batch each:
+//!
+//! 1. **read** (a thread; the documents of a batch in parallel): read and decode each
+//!    input, refuse bad ones, skip those whose outputs are up to date, segment, and
+//!    encode the windows into word pieces.
+//! 2. **model** (the calling thread, the one model instance): the forward passes of a
+//!    whole batch, windows bucketed by padded length across documents.
+//! 3. **write** (a thread; documents in parallel): entities from the labels, the rule
+//!    stages, and the outputs, written atomically (a pair of files per document, or one
+//!    JSON Lines file for the run).
+//!
+//! A bad document, a model failure and a failed write fail that document only; it is
+//! reported (in input order) and the run goes on. Outputs do not depend on batch sizes
+//! or thread counts (see [`crate::ner::padded_width`]). A rerun skips documents whose
+//! outputs are up to date ([`RunOptions::force`] redoes them); [`Shard`] splits a corpus
+//! between processes with no coordinator.
+
+use crate::corpus::{self, Input, JsonlDoc, JsonlReader};
+use crate::document::{decode_text, Document};
+use crate::error::{Error, Result};
+use crate::formats::brat;
+use crate::formats::json::{JsonDocument, Provenance};
+use crate::ner::batch::{apply, infer, prepare, NerOptions, Prepared};
+use crate::ner::{Encoder, WordLabel};
+use crate::pipeline::{annotate_rules, Pipeline};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::mpsc::sync_channel;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// Documents longer than this many characters are refused by default (see
+/// [`RunOptions::max_chars`]).
+pub const DEFAULT_MAX_CHARS: usize = 20_000_000;
+
+/// The manifest's file name in the output root.
+pub const MANIFEST_NAME: &str = "whosaid-run.json";
+
+/// How a run reads, skips and writes.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Per-document outputs mirror the inputs under this directory (else beside each
+    /// input file). JSON Lines documents go to `OUT/ID.ann` and `OUT/ID.json`.
+    pub out: Option<PathBuf>,
+    /// Write every document to this one JSON Lines file instead of per-document files.
+    pub jsonl_out: Option<PathBuf>,
+    /// Documents read and batched together per model run.
+    pub batch_docs: usize,
+    /// Redo documents whose outputs are up to date.
+    pub force: bool,
+    /// Only the documents of this shard.
+    pub shard: Option<Shard>,
+    /// A longer document fails with a one-line error instead of being annotated.
+    pub max_chars: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { out: None, jsonl_out: None, batch_docs: 64, force: false, shard: None, max_chars: DEFAULT_MAX_CHARS }
+    }
+}
+
+/// `K/N`: the K-th of N disjoint parts of a corpus (0 ≤ K < N). A document belongs to
+/// shard `sha256(key) mod N`, where the key is its path relative to the root it was
+/// found under (with `/`) or its JSON Lines id; the first 8 bytes of the digest are read
+/// as a big-endian integer. N processes given the same inputs and `0/N` … `N-1/N` cover
+/// the corpus exactly once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// Whether the document with this key belongs to this shard.
+    pub fn contains(&self, key: &str) -> bool {
+        shard_of(key, self.count) == self.index
+    }
+}
+
+/// The shard (0..count) of a document key.
+pub fn shard_of(key: &str, count: u64) -> u64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(key.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first) % count.max(1)
+}
+
+impl FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Shard, String> {
+        let bad = || format!("expected K/N with 0 <= K < N (e.g. 0/4), got {s:?}");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u64 = k.trim().parse().map_err(|_| bad())?;
+        let count: u64 = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// The documents of a run: text files (found by [`corpus::discover`]), JSON Lines
+/// files (read as the run goes), and the paths that could not be searched.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub files: Vec<Input>,
+    pub jsonl: Vec<PathBuf>,
+    pub errors: Vec<Error>,
+}
+
+impl Corpus {
+    pub fn discover(paths: &[PathBuf], jsonl: &[PathBuf]) -> Corpus {
+        let (files, errors) = corpus::discover(paths);
+        Corpus { files, jsonl: jsonl.to_vec(), errors }
+    }
+}
+
+/// Hears about a run as it goes (a progress bar, a log). Called from the writing thread,
+/// in input order.
+pub trait Observer: Sync {
+    /// The number of documents the run will go through (`None` when reading stdin).
+    fn start(&self, _total: Option<u64>) {}
+    /// One more document is done (annotated, up to date, or failed), after `pieces`
+    /// word pieces through the model.
+    fn advance(&self, _pieces: u64) {}
+    /// A document failed, or an input could not be read: a one-line error.
+    fn failed(&self, _error: &Error) {}
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+impl Observer for Silent {}
+
+/// What a run did: the content of `whosaid-run.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub tool: String,
+    pub tool_version: String,
+    pub model: ModelRecord,
+    /// The settings recorded in every output (see [`crate::pipeline::Settings`]).
+    pub settings: serde_json::Value,
+    /// `K/N`, if the run was one shard.
+    pub shard: Option<String>,
+    /// The command line, for rerunning.
+    pub command: Vec<String>,
+    /// Where the outputs went.
+    pub output: String,
+    pub threads: usize,
+    pub batch_docs: usize,
+    pub max_chars: usize,
+    pub force: bool,
+    pub started_unix: u64,
+    pub counts: Counts,
+    pub timings: Timings,
+    /// Every document that failed (and input that could not be read), in input order.
+    pub failures: Vec<Failure>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelRecord {
+    pub name: String,
+    pub version: String,
+    pub sha256: String,
+    pub dir: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Counts {
+    /// Documents this run was responsible for (its shard), failures included.
+    pub documents: usize,
+    pub annotated: usize,
+    /// Skipped: outputs newer than the input, from the same model and settings.
+    pub up_to_date: usize,
+    pub failed: usize,
+    /// Documents found but left to the other shards.
+    pub other_shards: usize,
+    /// Over the annotated documents:
+    pub chars: usize,
+    pub word_pieces: usize,
+    pub entities: usize,
+    pub quotes: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Timings {
+    /// Loading the model (set by the caller).
+    pub startup_s: f64,
+    /// The run after start-up.
+    pub total_s: f64,
+    /// Time in forward passes.
+    pub model_s: f64,
+    pub documents_per_s: f64,
+    pub word_pieces_per_s: f64,
+    pub chars_per_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The file (or `FILE:LINE` of a JSON Lines input).
+    pub document: String,
+    /// The one-line error, as printed.
+    pub error: String,
+}
+
+impl Manifest {
+    /// Writes the manifest atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::Other(e.to_string()))?;
+        bytes.push(b'\n');
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        crate::formats::write_atomic(path, &bytes)
+    }
+
+    pub fn read(path: &Path) -> Result<Manifest> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::parse(path, e.line(), e.to_string()))
+    }
+}
+
+/// Where the manifest goes: the output root (`--out`, the JSON Lines output's folder,
+/// or the one directory given; else the current directory), named `whosaid-run.json`,
+/// or `whosaid-run.shard-K-of-N.json` for a shard so that shards do not overwrite
+/// each other's.
+pub fn manifest_path(opts: &RunOptions, roots: &[PathBuf]) -> PathBuf {
+    let root = if let Some(out) = &opts.out {
+        out.clone()
+    } else if let Some(file) = &opts.jsonl_out {
+        file.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else if let [one] = roots {
+        if one.is_dir() {
+            one.clone()
+        } else {
+            one.parent().map(Path::to_path_buf).unwrap_or_default()
+        }
+    } else {
+        PathBuf::new()
+    };
+    let name = match opts.shard {
+        Some(s) => format!("whosaid-run.shard-{}-of-{}.json", s.index, s.count),
+        None => MANIFEST_NAME.to_string(),
+    };
+    root.join(name)
+}
+
+/// One line of a JSON Lines output: the content of `X.json` plus the brat `.ann` text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonlRecord {
+    #[serde(flatten)]
+    pub json: JsonDocument,
+    pub ann: String,
+}
+
+/// Runs the pipeline over a corpus. Returns the manifest (not yet written: see
+/// [`Manifest::write`]); documents that failed are in it. An error is returned only when
+/// the run as a whole cannot go on (the JSON Lines output cannot be written).
+pub fn run(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, observer: &dyn Observer) -> Result<Manifest> {
+    let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let started = Instant::now();
+    let provenance = &pipeline.provenance();
+    let ner = pipeline.settings.ner;
+
+    let mut counts = Counts::default();
+    let mut failures = vec![];
+    for e in &corpus.errors {
+        observer.failed(e);
+        failures.push(failure_of(e));
+    }
+
+    // The documents of this shard.
+    let mut files = corpus.files;
+    if let Some(shard) = opts.shard {
+        let before = files.len();
+        files.retain(|f| shard.contains(&f.key()));
+        counts.other_shards += before - files.len();
+    }
+    let total = corpus.jsonl.iter().try_fold(files.len(), |n, path| {
+        JsonlReader::count(path, |key| opts.shard.is_none_or(|s| s.contains(key))).map(|k| n + k)
+    });
+    observer.start(total.map(|n| n as u64));
+
+    let previous = match (&opts.jsonl_out, opts.force) {
+        (Some(file), false) => previous_lines(file, provenance),
+        _ => HashMap::new(),
+    };
+    let mut jsonl_out = match &opts.jsonl_out {
+        Some(file) => Some(JsonlOut::create(file)?),
+        None => None,
+    };
+
+    let ctx = ReadContext { encoder: pipeline.model.encoder(), ner, provenance, opts, previous: &previous };
+    let labels = &pipeline.model.labels;
+    let mut sources = Sources::new(files, corpus.jsonl, opts.shard);
+    let mut model_s = 0.0;
+    let batch_docs = opts.batch_docs.max(1);
+
+    let (counts, failures, jsonl_error) = std::thread::scope(|s| -> Result<(Counts, Vec<Failure>, Option<Error>)> {
+        let (to_model, from_reader) = sync_channel::<Vec<Slot>>(1);
+        let (to_writer, from_model) = sync_channel::<(Vec<Slot>, Vec<Option<Result<Vec<Vec<WordLabel>>>>>)>(1);
+        let ctx = &ctx;
+        let sources = &mut sources;
+        let reader = s.spawn(move || {
+            loop {
+                let pending: Vec<Pending> = sources.by_ref().take(batch_docs).collect();
+                if pending.is_empty() {
+                    break;
+                }
+                let slots: Vec<Slot> = pending.into_par_iter().map(|p| read_one(p, ctx)).collect();
+                if to_model.send(slots).is_err() {
+                    break;
+                }
+            }
+        });
+        let writer = s.spawn(move || {
+            let mut counts = counts;
+            let mut failures = failures;
+            let mut jsonl_error: Option<Error> = None;
+            for (slots, labs) in from_model {
+                let outcomes: Vec<Outcome> = slots
+                    .into_par_iter()
+                    .zip(labs.into_par_iter())
+                    .map(|(slot, lab)| finish_one(slot, lab, labels, &ner, provenance, opts))
+                    .collect();
+                for outcome in outcomes {
+                    counts.documents += 1;
+                    let (line, pieces) = match outcome {
+                        Outcome::Annotated { line, stats } => {
+                            counts.annotated += 1;
+                            counts.chars += stats.chars;
+                            counts.word_pieces += stats.pieces;
+                            counts.entities += stats.entities;
+                            counts.quotes += stats.quotes;
+                            (line, stats.pieces)
+                        }
+                        Outcome::UpToDate { line } => {
+                            counts.up_to_date += 1;
+                            (line, 0)
+                        }
+                        Outcome::Failed(e) => {
+                            counts.failed += 1;
+                            observer.failed(&e);
+                            failures.push(failure_of(&e));
+                            (None, 0)
+                        }
+                    };
+                    if let (Some(out), Some(line), None) = (jsonl_out.as_mut(), line, &jsonl_error) {
+                        if let Err(e) = out.push(&line) {
+                            jsonl_error = Some(e);
+                        }
+                    }
+                    observer.advance(pieces as u64);
+                }
+            }
+            if let (Some(out), None) = (jsonl_out.take(), &jsonl_error) {
+                if let Err(e) = out.commit() {
+                    jsonl_error = Some(e);
+                }
+            }
+            (counts, failures, jsonl_error)
+        });
+        for slots in from_reader {
+            let t = Instant::now();
+            let labs = run_model(pipeline, &slots);
+            model_s += t.elapsed().as_secs_f64();
+            if to_writer.send((slots, labs)).is_err() {
+                break;
+            }
+        }
+        drop(to_writer);
+        let read_ok = reader.join().is_ok();
+        let (counts, failures, jsonl_error) =
+            writer.join().map_err(|_| Error::Other("internal error: the writing thread stopped".into()))?;
+        if !read_ok {
+            return Err(Error::Other("internal error: the reading thread stopped".into()));
+        }
+        Ok((counts, failures, jsonl_error))
+    })?;
+    let mut counts = counts;
+    let mut failures = failures;
+    counts.other_shards += sources.other_shards;
+    for e in &sources.unreadable {
+        observer.failed(e);
+        failures.push(failure_of(e));
+    }
+    if let Some(e) = jsonl_error {
+        return Err(e);
+    }
+
+    let total_s = started.elapsed().as_secs_f64();
+    let per_s = |n: usize| round3(if total_s > 0.0 { n as f64 / total_s } else { 0.0 });
+    let info = &pipeline.model.info;
+    Ok(Manifest {
+        tool: provenance.tool.clone(),
+        tool_version: provenance.tool_version.clone(),
+        model: ModelRecord {
+            name: info.name.clone(),
+            version: info.version.clone(),
+            sha256: pipeline.settings.model_sha256.clone(),
+            dir: pipeline.model.dir.display().to_string(),
+        },
+        settings: provenance.settings.clone(),
+        shard: opts.shard.map(|s| s.to_string()),
+        command: vec![],
+        output: match (&opts.jsonl_out, &opts.out) {
+            (Some(f), _) => format!("JSON Lines {}", f.display()),
+            (None, Some(d)) => format!("X.ann + X.json under {}", d.display()),
+            (None, None) => "X.ann + X.json beside each X.txt".into(),
+        },
+        threads: rayon::current_num_threads(),
+        batch_docs,
+        max_chars: opts.max_chars,
+        force: opts.force,
+        started_unix,
+        timings: Timings {
+            startup_s: 0.0,
+            total_s: round3(total_s),
+            model_s: round3(model_s),
+            documents_per_s: per_s(counts.annotated),
+            word_pieces_per_s: per_s(counts.word_pieces),
+            chars_per_s: per_s(counts.chars),
+        },
+        counts,
+        failures,
+    })
+}
+
+/// Seconds and rates to the millisecond (a manifest is read by people).
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn failure_of(e: &Error) -> Failure {
+    let document = match e {
+        Error::Io { path, .. } | Error::Input { path, .. } | Error::Model { path, .. } => path.display().to_string(),
+        Error::Parse { path, line, .. } => format!("{}:{line}", path.display()),
+        Error::Torch(_) | Error::Other(_) => String::new(),
+    };
+    Failure { document, error: e.to_string() }
+}
+
+/// Where a document came from.
+#[derive(Debug, Clone)]
+enum Origin {
+    File(Input),
+    Line { file: PathBuf, line: usize, id: String },
+}
+
+impl Origin {
+    fn id(&self) -> String {
+        match self {
+            Origin::File(input) => input.id(),
+            Origin::Line { id, .. } => id.clone(),
+        }
+    }
+
+    /// A one-line error about this document.
+    fn error(&self, reason: impl Into<String>) -> Error {
+        match self {
+            Origin::File(input) => Error::input(&input.path, reason),
+            Origin::Line { file, line, id } => Error::parse(file, *line, format!("id {id:?}: {}", reason.into())),
+        }
+    }
+
+    /// `X.ann` and `X.json` of a per-document output.
+    fn output_paths(&self, out: Option<&Path>) -> Result<(PathBuf, PathBuf)> {
+        match (self, out) {
+            (Origin::File(input), _) => Ok(corpus::output_paths(input, out)),
+            (Origin::Line { .. }, Some(dir)) => corpus::id_output_paths(&self.id(), dir).map_err(|r| self.error(r)),
+            (Origin::Line { .. }, None) => Err(self.error("a JSON Lines document needs --out DIR or --jsonl-out FILE")),
+        }
+    }
+}
+
+/// A document to read: a file, a JSON Lines line already parsed, or a line that is not
+/// a document (it fails in its place).
+enum Pending {
+    File(Input),
+    Line { file: PathBuf, line: usize, doc: JsonlDoc },
+    Bad(Error),
+}
+
+/// The documents of a run in order: the files, then each JSON Lines file's lines (read
+/// lazily). Lines of other shards are counted and dropped; a JSON Lines file that cannot
+/// be opened is kept aside.
+struct Sources {
+    files: std::vec::IntoIter<Input>,
+    jsonl: std::vec::IntoIter<PathBuf>,
+    current: Option<JsonlReader>,
+    shard: Option<Shard>,
+    seen: HashSet<String>,
+    other_shards: usize,
+    unreadable: Vec<Error>,
+}
+
+impl Sources {
+    fn new(files: Vec<Input>, jsonl: Vec<PathBuf>, shard: Option<Shard>) -> Sources {
+        Sources {
+            files: files.into_iter(),
+            jsonl: jsonl.into_iter(),
+            current: None,
+            shard,
+            seen: HashSet::new(),
+            other_shards: 0,
+            unreadable: vec![],
+        }
+    }
+
+    fn in_shard(&self, key: &str) -> bool {
+        self.shard.is_none_or(|s| s.contains(key))
+    }
+}
+
+impl Iterator for Sources {
+    type Item = Pending;
+
+    fn next(&mut self) -> Option<Pending> {
+        if let Some(input) = self.files.next() {
+            return Some(Pending::File(input));
+        }
+        loop {
+            let Some(reader) = self.current.as_mut() else {
+                let path = self.jsonl.next()?;
+                match JsonlReader::open(&path) {
+                    Ok(r) => self.current = Some(r),
+                    Err(e) => self.unreadable.push(e),
+                }
+                continue;
+            };
+            let file = reader.path().to_path_buf();
+            let Some((line, doc)) = reader.next() else {
+                self.current = None;
+                continue;
+            };
+            match doc {
+                Ok(doc) if !self.in_shard(&doc.id) => self.other_shards += 1,
+                Ok(doc) if !self.seen.insert(doc.id.clone()) => {
+                    return Some(Pending::Bad(Error::parse(&file, line, format!("duplicate id {:?}, skipped", doc.id))))
+                }
+                Ok(doc) => return Some(Pending::Line { file, line, doc }),
+                Err(e) if self.in_shard(&corpus::bad_line_key(&file, line)) => return Some(Pending::Bad(e)),
+                Err(_) => self.other_shards += 1,
+            }
+        }
+    }
+}
+
+/// What the read stage made of a document.
+enum Slot {
+    Ready { origin: Origin, doc: Document, prep: Prepared },
+    UpToDate { line: Option<String> },
+    Failed(Error),
+}
+
+/// What the read stage needs, shared by its threads.
+struct ReadContext<'a> {
+    encoder: Encoder<'a>,
+    ner: NerOptions,
+    provenance: &'a Provenance,
+    opts: &'a RunOptions,
+    /// Lines of the previous JSON Lines output, by document id: (sha256, line).
+    previous: &'a HashMap<String, (String, String)>,
+}
+
+fn read_one(pending: Pending, ctx: &ReadContext) -> Slot {
+    let (origin, result) = match pending {
+        Pending::Bad(e) => return Slot::Failed(e),
+        Pending::File(input) => {
+            let origin = Origin::File(input.clone());
+            let result = catch_unwind(AssertUnwindSafe(|| read_file(&input, &origin, ctx)));
+            (origin, result)
+        }
+        Pending::Line { file, line, doc } => {
+            let origin = Origin::Line { file, line, id: doc.id };
+            let result = catch_unwind(AssertUnwindSafe(|| read_line_text(doc.text, &origin, ctx)));
+            (origin, result)
+        }
+    };
+    match result {
+        Ok(Ok(slot)) => slot,
+        Ok(Err(e)) => Slot::Failed(e),
+        Err(panic) => Slot::Failed(origin.error(format!("internal error while reading: {}", panic_message(&panic)))),
+    }
+}
+
+fn read_file(input: &Input, origin: &Origin, ctx: &ReadContext) -> Result<Slot> {
+    let opts = ctx.opts;
+    // A document far over the limit is refused before it is read.
+    let bytes = std::fs::metadata(&input.path).map_err(|e| Error::io(&input.path, e))?.len();
+    if bytes > (opts.max_chars as u64).saturating_mul(4) {
+        return Err(origin.error(format!("too large: {bytes} bytes (limit {} characters, see --max-chars)", opts.max_chars)));
+    }
+    let up_to_date_candidate = !opts.force && opts.jsonl_out.is_none() && outputs_newer(input, opts.out.as_deref());
+    let bytes = std::fs::read(&input.path).map_err(|e| Error::io(&input.path, e))?;
+    if up_to_date_candidate {
+        let (ann, json) = corpus::output_paths(input, opts.out.as_deref());
+        if recorded_run_matches(&ann, &json, ctx.provenance, &sha256_hex(&bytes)) {
+            return Ok(Slot::UpToDate { line: None });
+        }
+    }
+    let text = decode_text(&input.path, bytes)?;
+    ready(text, origin, ctx)
+}
+
+fn read_line_text(text: String, origin: &Origin, ctx: &ReadContext) -> Result<Slot> {
+    check_line_text(&text).map_err(|r| origin.error(r))?;
+    ready(text, origin, ctx)
+}
+
+/// Checks the size, skips an up-to-date document, and prepares the rest for the model.
+fn ready(text: String, origin: &Origin, ctx: &ReadContext) -> Result<Slot> {
+    let opts = ctx.opts;
+    let chars = text.chars().count();
+    if chars > opts.max_chars {
+        return Err(origin.error(format!("too large: {chars} characters (limit {}, see --max-chars)", opts.max_chars)));
+    }
+    let doc = Document::new(origin.id(), text);
+    if !opts.force {
+        if opts.jsonl_out.is_some() {
+            if let Some((sha, line)) = ctx.previous.get(&doc.id) {
+                if *sha == doc.sha256() {
+                    return Ok(Slot::UpToDate { line: Some(line.clone()) });
+                }
+            }
+        } else if let Origin::Line { .. } = origin {
+            let (ann, json) = origin.output_paths(opts.out.as_deref())?;
+            if recorded_run_matches(&ann, &json, ctx.provenance, &doc.sha256()) {
+                return Ok(Slot::UpToDate { line: None });
+            }
+        }
+    }
+    let prep = prepare(&ctx.encoder, &doc, &ctx.ner).map_err(|e| origin.error(e.to_string()))?;
+    Ok(Slot::Ready { origin: origin.clone(), doc, prep })
+}
+
+/// The checks [`decode_text`] makes of a file, for the text of a JSON Lines line.
+fn check_line_text(text: &str) -> std::result::Result<(), &'static str> {
+    if text.is_empty() {
+        Err("empty text")
+    } else if text.contains('\0') {
+        Err("binary text (contains NUL characters)")
+    } else if text.trim().is_empty() {
+        Err("no text (only whitespace)")
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether both outputs of an input file exist and are at least as new as it.
+fn outputs_newer(input: &Input, out: Option<&Path>) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let (ann, json) = corpus::output_paths(input, out);
+    match (modified(&input.path), modified(&ann), modified(&json)) {
+        (Some(t), Some(a), Some(j)) => a >= t && j >= t,
+        _ => false,
+    }
+}
+
+/// Whether `X.json` records this text (by SHA-256) annotated with this provenance
+/// (tool version, model, settings), and `X.ann` is there beside it.
+fn recorded_run_matches(ann: &Path, json: &Path, provenance: &Provenance, sha256: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Recorded {
+        sha256: String,
+        provenance: Provenance,
+    }
+    if !ann.is_file() {
+        return false;
+    }
+    let Ok(bytes) = std::fs::read(json) else { return false };
+    match serde_json::from_slice::<Recorded>(&bytes) {
+        Ok(r) => r.sha256 == sha256 && r.provenance == *provenance,
+        Err(_) => false,
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The lines of a previous JSON Lines output made with this provenance, by document id.
+fn previous_lines(file: &Path, provenance: &Provenance) -> HashMap<String, (String, String)> {
+    #[derive(Deserialize)]
+    struct Recorded {
+        document: String,
+        sha256: String,
+        provenance: Provenance,
+    }
+    let mut out = HashMap::new();
+    let Ok(f) = std::fs::File::open(file) else { return out };
+    for line in BufReader::new(f).lines() {
+        let Ok(line) = line else { break };
+        if let Ok(r) = serde_json::from_str::<Recorded>(&line) {
+            if r.provenance == *provenance {
+                out.insert(r.document, (r.sha256, line));
+            }
+        }
+    }
+    out
+}
+
+/// The model stage: labels for every ready document of a batch, all batched together.
+/// If the batch fails, each document is retried alone, so only the ones that fail alone
+/// fail.
+fn run_model(pipeline: &Pipeline, slots: &[Slot]) -> Vec<Option<Result<Vec<Vec<WordLabel>>>>> {
+    let ner = &pipeline.settings.ner;
+    let ready: Vec<(usize, &Prepared)> = slots
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match s {
+            Slot::Ready { prep, .. } => Some((i, prep)),
+            _ => None,
+        })
+        .collect();
+    let mut out: Vec<Option<Result<Vec<Vec<WordLabel>>>>> = slots.iter().map(|_| None).collect();
+    let guarded = |preps: &[&Prepared]| match catch_unwind(AssertUnwindSafe(|| infer(&pipeline.model, preps, ner))) {
+        Ok(r) => r,
+        Err(panic) => Err(Error::Other(format!("internal error in the model: {}", panic_message(&panic)))),
+    };
+    let all: Vec<&Prepared> = ready.iter().map(|(_, p)| *p).collect();
+    match guarded(&all) {
+        Ok(labels) => {
+            for ((i, _), labs) in ready.iter().zip(labels) {
+                out[*i] = Some(Ok(labs));
+            }
+        }
+        Err(_) => {
+            for (i, prep) in &ready {
+                out[*i] = Some(guarded(&[*prep]).map(|mut v| v.pop().unwrap_or_default()));
+            }
+        }
+    }
+    out
+}
+
+struct Stats {
+    chars: usize,
+    pieces: usize,
+    entities: usize,
+    quotes: usize,
+}
+
+enum Outcome {
+    Annotated { line: Option<String>, stats: Stats },
+    UpToDate { line: Option<String> },
+    Failed(Error),
+}
+
+fn finish_one(
+    slot: Slot,
+    labels: Option<Result<Vec<Vec<WordLabel>>>>,
+    label_names: &[String],
+    ner: &NerOptions,
+    provenance: &Provenance,
+    opts: &RunOptions,
+) -> Outcome {
+    let (origin, mut doc, prep) = match slot {
+        Slot::Ready { origin, doc, prep } => (origin, doc, prep),
+        Slot::UpToDate { line } => return Outcome::UpToDate { line },
+        Slot::Failed(e) => return Outcome::Failed(e),
+    };
+    let labels = match labels {
+        Some(Ok(l)) => l,
+        Some(Err(e)) => return Outcome::Failed(origin.error(format!("model failed: {e}"))),
+        None => return Outcome::Failed(origin.error("internal error: no model output")),
+    };
+    let annotated = catch_unwind(AssertUnwindSafe(|| {
+        apply(label_names, &mut doc, &prep, &labels, ner);
+        annotate_rules(&mut doc);
+        let json = JsonDocument::from_document(&doc, provenance.clone());
+        let ann = brat::to_ann_string(&doc.text, &doc.ann);
+        (json, ann)
+    }));
+    let (json, ann) = match annotated {
+        Ok(x) => x,
+        Err(panic) => return Outcome::Failed(origin.error(format!("internal error in the rule stages: {}", panic_message(&panic)))),
+    };
+    let stats = Stats { chars: json.chars, pieces: prep.pieces(), entities: json.entities.len(), quotes: json.quotes.len() };
+    if opts.jsonl_out.is_some() {
+        return match serde_json::to_string(&JsonlRecord { json, ann }) {
+            Ok(line) => Outcome::Annotated { line: Some(line), stats },
+            Err(e) => Outcome::Failed(origin.error(e.to_string())),
+        };
+    }
+    let written = origin.output_paths(opts.out.as_deref()).and_then(|(ann_path, json_path)| {
+        let json_bytes = json.to_bytes()?;
+        write_pair(&ann_path, ann.as_bytes(), &json_path, &json_bytes)
+    });
+    match written {
+        Ok(()) => Outcome::Annotated { line: None, stats },
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+/// Writes `X.ann` and `X.json` atomically as a pair: both are written to temporary files
+/// in their folder and synced before either is renamed into place (`X.json` last: it
+/// records the run that a rerun compares with). A failure leaves the old outputs (or
+/// none), never a partial file.
+fn write_pair(ann_path: &Path, ann: &[u8], json_path: &Path, json: &[u8]) -> Result<()> {
+    for dir in [ann_path.parent(), json_path.parent()].into_iter().flatten() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+    }
+    let ann_tmp = staged(ann_path, ann)?;
+    let json_tmp = staged(json_path, json)?;
+    ann_tmp.persist(ann_path).map_err(|e| Error::io(ann_path, e.error))?;
+    json_tmp.persist(json_path).map_err(|e| Error::io(json_path, e.error))?;
+    Ok(())
+}
+
+/// A synced temporary file beside `path` holding `bytes`, to be renamed over it.
+fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".whosaid-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(path, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // tempfile creates 0600; outputs are ordinary files (0644 before the umask).
+        let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    Ok(tmp)
+}
+
+/// The JSON Lines output: lines go to a temporary file beside the target, renamed into
+/// place when the run ends, so the file is complete or absent.
+struct JsonlOut {
+    target: PathBuf,
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+}
+
+impl JsonlOut {
+    fn create(target: &Path) -> Result<JsonlOut> {
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let tmp = tempfile::Builder::new().prefix(".whosaid-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(target, e))?;
+        Ok(JsonlOut { target: target.to_path_buf(), file: std::io::BufWriter::with_capacity(1 << 20, tmp) })
+    }
+
+    fn push(&mut self, line: &str) -> Result<()> {
+        self.file.write_all(line.as_bytes()).and_then(|_| self.file.write_all(b"\n")).map_err(|e| Error::io(&self.target, e))
+    }
+
+    fn commit(self) -> Result<()> {
+        let target = self.target;
+        let tmp = self.file.into_inner().map_err(|e| Error::io(&target, e.into_error()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        tmp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
+        tmp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
+        Ok(())
+    }
+}
+
+/// The message of a caught panic.
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.lines().next().unwrap_or_default().to_string()
+    } else {
+        "panic".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shard_is_written_k_slash_n_with_k_below_n() {
+        assert_eq!("2/8".parse::<Shard>(), Ok(Shard { index: 2, count: 8 }));
+        assert_eq!("0/1".parse::<Shard>().map(|s| s.to_string()), Ok("0/1".to_string()));
+        for bad in ["", "3", "8/8", "1/0", "-1/4", "a/b", "1/2/3"] {
+            let err = bad.parse::<Shard>().unwrap_err();
+            assert!(err.contains("K/N"), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_shard_of_a_key_is_sha256_mod_n_and_never_changes() {
+        // sha256("news/a.txt") starts with 0x5fc63b4bbd1ba1ac (python: int(sha256(b"news/a.txt").hexdigest()[:16], 16)).
+        let first = u64::from_str_radix(&sha256_hex(b"news/a.txt")[..16], 16).unwrap();
+        assert_eq!(shard_of("news/a.txt", 7), first % 7);
+        assert_eq!(shard_of("news/a.txt", 1), 0);
+    }
+
+    #[test]
+    fn every_key_falls_in_exactly_one_of_n_shards_and_they_are_balanced() {
+        let n = 4;
+        let shards: Vec<Shard> = (0..n).map(|k| Shard { index: k, count: n }).collect();
+        let mut sizes = vec![0usize; n as usize];
+        for i in 0..4000 {
+            let key = format!("corpus/doc{i:05}.txt");
+            let owners: Vec<usize> = (0..n as usize).filter(|&k| shards[k].contains(&key)).collect();
+            assert_eq!(owners.len(), 1, "{key} in {owners:?}");
+            sizes[owners[0]] += 1;
+        }
+        assert!(sizes.iter().all(|&s| (900..=1100).contains(&s)), "{sizes:?}");
+    }
+
+    #[test]
+    fn the_manifest_sits_in_the_output_root_and_a_shard_names_its_own() {
+        let mut opts = RunOptions { out: Some(PathBuf::from("out")), ..RunOptions::default() };
+        assert_eq!(manifest_path(&opts, &[]), PathBuf::from("out/whosaid-run.json"));
+        opts.shard = Some(Shard { index: 2, count: 8 });
+        assert_eq!(manifest_path(&opts, &[]), PathBuf::from("out/whosaid-run.shard-2-of-8.json"));
+        let opts = RunOptions { jsonl_out: Some(PathBuf::from("res/part.jsonl")), ..RunOptions::default() };
+        assert_eq!(manifest_path(&opts, &[]), PathBuf::from("res/whosaid-run.json"));
+    }
+
+    #[test]
+    fn jsonl_text_is_refused_for_the_same_reasons_as_a_file() {
+        assert_eq!(check_line_text(""), Err("empty text"));
+        assert!(check_line_text("a\0b").unwrap_err().contains("binary"));
+        assert!(check_line_text(" \n ").unwrap_err().contains("whitespace"));
+        assert_eq!(check_line_text("Hello."), Ok(()));
+    }
+
+    #[test]
+    fn a_pair_write_leaves_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, j) = (dir.path().join("sub/x.ann"), dir.path().join("sub/x.json"));
+        write_pair(&a, b"T1\tPER 0 1\tA\n", &j, b"{}\n").unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), b"T1\tPER 0 1\tA\n");
+        let names: Vec<String> = std::fs::read_dir(dir.path().join("sub")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+}
