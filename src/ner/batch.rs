@@ -5,7 +5,7 @@
 
 use super::decode::{bio_spans, trim, WordEntity};
 use super::{predict_encoded, Encoded, Encoder, NerModel, WordLabel};
-use crate::annotation::Label;
+use crate::annotation::{Label, SpanAnn};
 use crate::document::{Document, Span};
 use crate::error::Result;
 use crate::roles::{find_roles, WordTag};
@@ -142,6 +142,9 @@ pub fn apply(label_names: &[String], doc: &mut Document, prep: &Prepared, window
             }
         }
     }
+    // Ids continue from the highest `T` number, as `Annotations::add_span` numbers them
+    // (counted here once: a document may have tens of thousands of entities).
+    let mut next = doc.ann.spans.iter().filter_map(|s| s.id.strip_prefix('T')?.parse::<usize>().ok()).max().unwrap_or(0) + 1;
     for (s, sent) in prep.sentences.iter().enumerate() {
         let names: Vec<&str> = tags[s].iter().map(|(l, _)| label_names.get(*l).map_or("O", String::as_str)).collect();
         let probs: Vec<f32> = tags[s].iter().map(|(_, p)| *p).collect();
@@ -152,7 +155,8 @@ pub fn apply(label_names: &[String], doc: &mut Document, prep: &Prepared, window
         }
         for e in found {
             let span = Span::new(sent.words[e.start].start, sent.words[e.end - 1].end);
-            doc.ann.add_span(e.label, span, Some(e.score));
+            doc.ann.spans.push(SpanAnn { id: format!("T{next}"), label: e.label, span, score: Some(e.score), partial: false });
+            next += 1;
         }
     }
     doc.ann.sort_spans();
