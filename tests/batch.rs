@@ -1,0 +1,352 @@
+//! Batch runs at scale, through the real binary: resume and `--force`, byte-identical
+//! outputs whatever the threads and batch sizes, `--shard K/N`, JSON Lines in and out, the
+//! run manifest, quiet progress, and `kill -9` in the middle of a batch.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, SystemTime};
+use support::*;
+use whosaid::formats::json::JsonDocument;
+use whosaid::run::JsonlRecord;
+use whosaid::Text;
+
+/// Annotates `files` into `out` with extra arguments; returns the manifest.
+fn annotate_into(src: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> whosaid::run::Manifest {
+    let (o, err) = run(annotate().arg(src).arg("--out").arg(out).args(extra));
+    assert!(o.status.success(), "whosaid failed: {err}");
+    manifest(&out.join("whosaid-run.json"))
+}
+
+fn modified(path: &std::path::Path) -> SystemTime {
+    std::fs::metadata(path).and_then(|m| m.modified()).expect("mtime")
+}
+
+#[test]
+fn a_rerun_skips_every_document_whose_outputs_are_up_to_date() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write_corpus(src.path(), &few_fixtures(3));
+    let first = annotate_into(src.path(), out.path(), &[]);
+    assert_eq!((first.counts.annotated, first.counts.up_to_date), (3, 0));
+    let before = outputs(out.path());
+    let mtime = modified(&out.path().join("bbc_business_034.json"));
+
+    let again = annotate_into(src.path(), out.path(), &[]);
+    assert_eq!((again.counts.annotated, again.counts.up_to_date), (0, 3));
+    assert_eq!(outputs(out.path()), before);
+    assert_eq!(modified(&out.path().join("bbc_business_034.json")), mtime, "an up-to-date output was rewritten");
+}
+
+#[test]
+fn force_redoes_every_document_and_writes_the_same_bytes() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write_corpus(src.path(), &few_fixtures(3));
+    annotate_into(src.path(), out.path(), &[]);
+    let before = outputs(out.path());
+
+    let forced = annotate_into(src.path(), out.path(), &["--force"]);
+    assert_eq!((forced.counts.annotated, forced.counts.up_to_date), (3, 0));
+    assert_eq!(outputs(out.path()), before);
+}
+
+#[test]
+fn an_edited_input_is_annotated_again_and_the_others_are_skipped() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write_corpus(src.path(), &few_fixtures(3));
+    annotate_into(src.path(), out.path(), &[]);
+
+    let edited = src.path().join("bbc_business_034.txt");
+    let text = std::fs::read_to_string(&edited).unwrap() + "\nTony Blair said \"No comment.\"\n";
+    std::fs::write(&edited, text).unwrap();
+    let later = SystemTime::now() + Duration::from_secs(2);
+    std::fs::File::options().write(true).open(&edited).unwrap().set_modified(later).unwrap();
+
+    let again = annotate_into(src.path(), out.path(), &[]);
+    assert_eq!((again.counts.annotated, again.counts.up_to_date), (1, 2));
+    let json = JsonDocument::read(&out.path().join("bbc_business_034.json")).unwrap();
+    assert!(json.entities.iter().any(|e| e.text == "Tony Blair"), "the edit is not in the new output");
+}
+
+#[test]
+fn outputs_made_with_other_settings_are_redone() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write_corpus(src.path(), &few_fixtures(2));
+    annotate_into(src.path(), out.path(), &["--precision", "fp32"]);
+
+    let other = annotate_into(src.path(), out.path(), &["--precision", "bf16"]);
+    assert_eq!((other.counts.annotated, other.counts.up_to_date), (2, 0));
+    let json = JsonDocument::read(&out.path().join("bbc_business_034.json")).unwrap();
+    assert_eq!(json.provenance.settings["precision"], "bf16");
+    let same = annotate_into(src.path(), out.path(), &["--precision", "bf16"]);
+    assert_eq!(same.counts.up_to_date, 2);
+}
+
+#[test]
+fn auto_precision_is_recorded_as_the_precision_it_chose() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write_corpus(src.path(), &few_fixtures(1));
+    let m = annotate_into(src.path(), out.path(), &[]);
+    let expected = if whosaid::ner::cpu_has_bf16() { "bf16" } else { "fp32" };
+    assert_eq!(m.settings["precision"], expected);
+    let json = JsonDocument::read(&out.path().join("bbc_business_034.json")).unwrap();
+    assert_eq!(json.provenance.settings["precision"], expected);
+    assert_eq!(json.provenance.settings["model_sha256"].as_str().map(str::len), Some(64));
+}
+
+/// The same documents, annotated with different thread counts and batch sizes, give the
+/// same bytes: a window's logits do not depend on what it was batched with.
+fn identical_across_threads_and_batches(precision: &str) {
+    let src = tempfile::tempdir().unwrap();
+    write_corpus(src.path(), &few_fixtures(5));
+    let runs: Vec<_> = [("1", "1"), ("2", "2"), ("2", "64")]
+        .iter()
+        .map(|(threads, batch)| {
+            let out = tempfile::tempdir().unwrap();
+            annotate_into(src.path(), out.path(), &["--threads", threads, "--batch-docs", batch, "--precision", precision]);
+            let files = outputs(out.path());
+            assert_eq!(files.len(), 10);
+            files
+        })
+        .collect();
+    for (i, r) in runs.iter().enumerate().skip(1) {
+        for (name, bytes) in r {
+            assert!(runs[0][name] == *bytes, "{precision}: {name} differs between run 0 and run {i}");
+        }
+    }
+}
+
+#[test]
+fn outputs_are_byte_identical_across_threads_and_batch_sizes_in_bf16() {
+    identical_across_threads_and_batches("bf16");
+}
+
+#[test]
+fn outputs_are_byte_identical_across_threads_and_batch_sizes_in_fp32() {
+    identical_across_threads_and_batches("fp32");
+}
+
+/// Thirty one-sentence documents in two folders.
+fn small_corpus(dir: &std::path::Path) -> Vec<(String, String)> {
+    let names = ["Tony Blair", "Angela Merkel", "John Adler", "Sarah Khan", "Peter Hughes"];
+    let places = ["Paris", "Leicester", "Berlin"];
+    let files: Vec<(String, String)> = (0..30)
+        .map(|i| {
+            let name = format!("{}/doc{i:02}.txt", if i % 2 == 0 { "a" } else { "b" });
+            (name, format!("{} visited {} on day {i}.", names[i % 5], places[i % 3]))
+        })
+        .collect();
+    write_corpus(dir, &files);
+    files
+}
+
+#[test]
+fn shards_cover_the_corpus_exactly_once() {
+    let src = tempfile::tempdir().unwrap();
+    let files = small_corpus(src.path());
+    let mut seen: Vec<String> = vec![];
+    for k in 0..3 {
+        let out = tempfile::tempdir().unwrap();
+        let shard = format!("{k}/3");
+        let (o, err) = run(annotate().arg(src.path()).arg("--out").arg(out.path()).args(["--shard", &shard]));
+        assert!(o.status.success(), "{err}");
+        let m = manifest(&out.path().join(format!("whosaid-run.shard-{k}-of-3.json")));
+        assert_eq!(m.shard.as_deref(), Some(shard.as_str()));
+        assert_eq!(m.counts.annotated + m.counts.other_shards, 30);
+        let mine: Vec<String> = outputs(out.path()).into_keys().filter(|n| n.ends_with(".ann")).collect();
+        assert_eq!(mine.len(), m.counts.annotated);
+        seen.extend(mine);
+    }
+    let distinct: BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(seen.len(), 30, "documents annotated by more than one shard, or by none");
+    let expected: BTreeSet<String> = files.iter().map(|(n, _)| n.replace(".txt", ".ann")).collect();
+    assert_eq!(distinct.into_iter().cloned().collect::<BTreeSet<_>>(), expected);
+}
+
+#[test]
+fn a_shard_that_is_not_k_of_n_is_refused() {
+    for bad in ["3/3", "1", "x/2"] {
+        let (o, err) = run(annotate().arg("tests/fixtures").args(["--shard", bad]));
+        assert_eq!(o.status.code(), Some(2), "{bad}: {err}");
+        assert!(err.contains("K/N"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn jsonl_in_and_out_give_one_line_per_document_with_its_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let docs = few_fixtures(2);
+    let mut lines: Vec<String> = docs
+        .iter()
+        .map(|(name, text)| serde_json::json!({"id": name.trim_end_matches(".txt"), "text": text}).to_string())
+        .collect();
+    lines.insert(1, "{\"id\": 7}".into());
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let output = dir.path().join("res/out.jsonl");
+
+    let (o, err) = run(annotate().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(&output));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(error_line(&err, "in.jsonl:2:").contains("\"id\""));
+    let text = std::fs::read_to_string(&output).unwrap();
+    let records: Vec<JsonlRecord> = text.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(records.iter().map(|r| r.json.document.as_str()).collect::<Vec<_>>(), ["bbc_business_034", "000_4e8217c3b4a8aa62"]);
+    for (r, (_, doc_text)) in records.iter().zip(&docs) {
+        let text = Text::new(doc_text.clone());
+        let ann = whosaid::formats::brat::parse_ann(&text, &r.ann, std::path::Path::new("x.ann")).expect("brat text");
+        assert_eq!(ann.entities().count(), r.json.entities.len());
+        assert!(!r.json.entities.is_empty());
+    }
+    let m = manifest(&dir.path().join("res/whosaid-run.json"));
+    assert_eq!((m.counts.annotated, m.counts.failed), (2, 1));
+}
+
+#[test]
+fn a_jsonl_line_holds_what_the_per_document_files_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let (name, text) = few_fixtures(1).remove(0);
+    write_corpus(&dir.path().join("src"), &[(name.clone(), text.clone())]);
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, serde_json::json!({"id": "bbc_business_034", "text": text}).to_string()).unwrap();
+
+    annotate_into(&dir.path().join("src"), &dir.path().join("files"), &[]);
+    let (o, err) = run(annotate().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(dir.path().join("out.jsonl")));
+    assert!(o.status.success(), "{err}");
+    let line: JsonlRecord = serde_json::from_str(std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap().trim()).unwrap();
+    let file_json = JsonDocument::read(&dir.path().join("files/bbc_business_034.json")).unwrap();
+    assert_eq!(line.json, file_json);
+    assert_eq!(line.ann, std::fs::read_to_string(dir.path().join("files/bbc_business_034.ann")).unwrap());
+}
+
+#[test]
+fn a_jsonl_rerun_keeps_the_lines_of_unchanged_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let lines: Vec<String> =
+        small_corpus(&dir.path().join("unused")).iter().take(4).map(|(n, t)| serde_json::json!({"id": n, "text": t}).to_string()).collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let output = dir.path().join("out.jsonl");
+    let (o, err) = run(annotate().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(&output));
+    assert!(o.status.success(), "{err}");
+    let first = std::fs::read(&output).unwrap();
+
+    let (o, err) = run(annotate().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(&output));
+    assert!(o.status.success(), "{err}");
+    let m = manifest(&dir.path().join("whosaid-run.json"));
+    assert_eq!((m.counts.annotated, m.counts.up_to_date), (0, 4));
+    assert_eq!(std::fs::read(&output).unwrap(), first);
+}
+
+#[test]
+fn jsonl_documents_go_to_id_paths_under_out_and_an_escaping_id_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let lines = [
+        serde_json::json!({"id": "news/one", "text": "Tony Blair visited Paris."}).to_string(),
+        serde_json::json!({"id": "../escape", "text": "Angela Merkel visited Berlin."}).to_string(),
+    ];
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let out = dir.path().join("out");
+    let (o, err) = run(annotate().arg("--jsonl").arg(&input).arg("--out").arg(&out));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(out.join("news/one.ann").is_file() && out.join("news/one.json").is_file());
+    assert!(error_line(&err, "in.jsonl:2:").contains("not a relative path"));
+    assert!(!dir.path().join("escape.ann").exists());
+}
+
+#[test]
+fn jsonl_input_with_nowhere_to_write_is_refused_on_one_line() {
+    let (o, err) = run(annotate().args(["--jsonl", "in.jsonl"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--jsonl-out"), "{err}");
+}
+
+#[test]
+fn the_manifest_records_version_model_settings_counts_failures_and_timings() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write_corpus(src.path(), &few_fixtures(2));
+    std::fs::write(src.path().join("empty.txt"), "").unwrap();
+    let (o, err) = run(annotate().arg(src.path()).arg("--out").arg(out.path()));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+
+    let m = manifest(&out.path().join("whosaid-run.json"));
+    assert_eq!(m.tool_version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(m.model.sha256.len(), 64);
+    assert!(!m.model.name.is_empty());
+    assert_eq!(m.settings["ner"]["pad_multiple"], 16);
+    assert_eq!((m.counts.documents, m.counts.annotated, m.counts.failed), (3, 2, 1));
+    assert!(m.counts.word_pieces > 500 && m.counts.entities > 10 && m.counts.quotes > 0, "{:?}", m.counts);
+    assert_eq!(m.failures.len(), 1);
+    assert!(m.failures[0].document.ends_with("empty.txt") && m.failures[0].error.contains("empty file"), "{:?}", m.failures);
+    assert!(m.timings.startup_s > 0.0 && m.timings.total_s > 0.0 && m.timings.model_s > 0.0);
+    assert!(m.timings.word_pieces_per_s > 0.0);
+    assert!(m.command.iter().any(|a| a == "--out"));
+}
+
+#[test]
+fn without_a_terminal_there_is_no_progress_bar_only_the_summary() {
+    let src = tempfile::tempdir().unwrap();
+    write_corpus(src.path(), &few_fixtures(1));
+    let (o, err) = run(annotate().arg(src.path()));
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains('\r') && !err.contains("ETA"), "{err:?}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("whosaid: annotated 1 document(s)"), "{err}");
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn quiet_prints_only_errors() {
+    let src = tempfile::tempdir().unwrap();
+    write_corpus(src.path(), &few_fixtures(1));
+    std::fs::write(src.path().join("empty.txt"), "").unwrap();
+    let (o, err) = run(annotate().arg(src.path()).arg("--quiet"));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    error_line(&err, "empty.txt");
+}
+
+#[test]
+fn kill_9_in_the_middle_of_a_batch_leaves_no_partial_output_and_a_rerun_completes() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let docs: Vec<(String, String)> =
+        (0..4).flat_map(|k| few_fixtures(5).into_iter().map(move |(n, t)| (format!("c{k}/{n}"), t))).collect();
+    write_corpus(src.path(), &docs);
+    let mut child = annotate().arg(src.path()).arg("--out").arg(out.path()).args(["--batch-docs", "2", "-q"]).spawn().unwrap();
+    // Kill it once a few documents are written, well before the 20 are done.
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    while outputs(out.path()).keys().filter(|k| k.ends_with(".json")).count() < 4 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let written = outputs(out.path());
+    let done = written.keys().filter(|k| k.ends_with(".json")).count();
+    assert!(done < 20, "the run finished before it was killed");
+    for (name, bytes) in &written {
+        let stem = name.trim_end_matches(".ann").trim_end_matches(".json");
+        let text = Text::new(std::fs::read_to_string(src.path().join(format!("{stem}.txt"))).unwrap());
+        if name.ends_with(".json") {
+            let json: JsonDocument = serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{name} is partial: {e}"));
+            assert_eq!(json.chars, text.len_chars());
+            assert!(written.contains_key(&format!("{stem}.ann")), "{name} without its .ann");
+        } else {
+            let ann = String::from_utf8(bytes.clone()).unwrap();
+            whosaid::formats::brat::parse_ann(&text, &ann, std::path::Path::new(name)).unwrap_or_else(|e| panic!("{name} is partial: {e}"));
+        }
+    }
+
+    let m = annotate_into(src.path(), out.path(), &["-q"]);
+    assert_eq!(m.counts.up_to_date, done);
+    assert_eq!(m.counts.annotated, 20 - done);
+    assert_eq!(outputs(out.path()).len(), 40);
+}
