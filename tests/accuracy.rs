@@ -34,13 +34,20 @@ fn fixture_report() -> Report {
     report
 }
 
-/// (metric, threshold): the bars of the issues, or higher where the pipeline is past them.
+/// (metric, threshold): the issues' bars, raised to just under what the shipped model and
+/// rules scored on 2026-11-23 (in brackets); they only ever go up.
 const THRESHOLDS: &[(&str, f64)] = &[
-    ("entities.micro.exact.f1", 75.0),
-    ("entities.ROLE.exact.f1", 60.0),
-    ("entities.PER.exact.f1", 85.0),
-    ("entities.ORG.exact.f1", 60.0),
-    ("entities.LOC.exact.f1", 70.0),
+    ("entities.micro.exact.f1", 83.0), // 84.36
+    ("entities.ROLE.exact.f1", 85.0),  // 86.42
+    ("entities.PER.exact.f1", 93.0),   // 94.46
+    ("entities.ORG.exact.f1", 71.0),   // 72.91
+    ("entities.LOC.exact.f1", 87.0),   // 88.72
+    ("quotes.overlap.f1", 98.5),       // 99.62
+    ("quotes.exact.f1", 98.5),         // 99.62
+    ("speaker.accuracy", 94.0),        // 95.38
+    ("e2e.f1", 94.0),                  // 95.02
+    ("hasrole.f1", 81.0),              // 83.21
+    ("roleorg.f1", 75.0),              // 76.92
 ];
 
 #[test]

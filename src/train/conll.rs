@@ -110,6 +110,9 @@ pub fn spans(tags: &[String]) -> Vec<(String, usize, usize)> {
 pub struct SpanScores {
     pub per_type: BTreeMap<String, Prf>,
     pub overall: Prf,
+    /// Predicted types the gold never uses, left out of `overall`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unscored: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
@@ -133,8 +136,15 @@ impl Prf {
 }
 
 /// Scores predicted tag sequences against gold ones (same words).
+///
+/// A predicted type that the gold file never uses (ROLE on CoNLL-2003, which does not
+/// annotate roles) cannot be judged: its row shows its predictions with gold 0, and it is
+/// left out of `overall` (listed in `unscored`). Every type the gold uses is scored as
+/// conlleval scores it.
 pub fn score(gold: &[Vec<String>], pred: &[Vec<String>]) -> SpanScores {
     let mut s = SpanScores::default();
+    let gold_types: std::collections::BTreeSet<String> =
+        gold.iter().flat_map(|g| spans(g).into_iter().map(|(t, _, _)| t)).collect();
     for (g, p) in gold.iter().zip(pred) {
         let gs = spans(g);
         let ps = spans(p);
@@ -145,6 +155,9 @@ pub fn score(gold: &[Vec<String>], pred: &[Vec<String>]) -> SpanScores {
         for span in &ps {
             let e = s.per_type.entry(span.0.clone()).or_default();
             e.pred += 1;
+            if !gold_types.contains(&span.0) {
+                continue;
+            }
             s.overall.pred += 1;
             if gs.contains(span) {
                 e.tp += 1;
@@ -152,6 +165,7 @@ pub fn score(gold: &[Vec<String>], pred: &[Vec<String>]) -> SpanScores {
             }
         }
     }
+    s.unscored = s.per_type.keys().filter(|t| !gold_types.contains(*t)).cloned().collect();
     s
 }
 
@@ -164,6 +178,9 @@ impl SpanScores {
         }
         let c = &self.overall;
         out += &format!("{:<8} {:>8.2} {:>8.2} {:>8.2} {:>6} {:>6}\n", "overall", c.precision(), c.recall(), c.f1(), c.gold, c.pred);
+        if !self.unscored.is_empty() {
+            out += &format!("(not annotated in this file, so left out of overall: {})\n", self.unscored.join(", "));
+        }
         out
     }
 }
@@ -174,6 +191,16 @@ mod tests {
 
     fn v(tags: &[&str]) -> Vec<String> {
         tags.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_type_the_gold_never_uses_is_left_out_of_overall() {
+        let gold = vec![v(&["B-PER", "O", "O"])];
+        let pred = vec![v(&["B-PER", "B-ROLE", "O"])];
+        let s = score(&gold, &pred);
+        assert_eq!((s.overall.tp, s.overall.pred, s.overall.gold), (1, 1, 1));
+        assert_eq!(s.per_type["ROLE"].pred, 1);
+        assert_eq!(s.unscored, vec!["ROLE".to_string()]);
     }
 
     #[test]
