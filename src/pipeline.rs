@@ -34,7 +34,8 @@ impl Pipeline {
             (model, digest.join().unwrap_or_default())
         });
         let model = model?;
-        Ok(Pipeline { model, settings: Settings { precision, ner: NerOptions::default(), model_sha256 } })
+        let ner = NerOptions { pad_multiple: pad_multiple(precision), ..NerOptions::default() };
+        Ok(Pipeline { model, settings: Settings { precision, ner, model_sha256 } })
     }
 
     /// The model's name, version and the start of its weights' SHA-256.
@@ -61,6 +62,17 @@ impl Pipeline {
             model_version: self.model.info.version.clone(),
             settings: serde_json::to_value(&self.settings).unwrap_or_default(),
         }
+    }
+}
+
+/// The padding multiple that keeps a window's logits independent of its batch (see
+/// [`crate::ner::padded_width`]): libtorch's bf16 kernels on CPU give the same bits for a
+/// row whatever the number of rows, so bf16 needs no padding beyond exact lengths; its
+/// fp32 kernels only when rows are padded to a multiple of 16.
+pub fn pad_multiple(precision: Precision) -> usize {
+    match precision {
+        Precision::Bf16 => 1,
+        Precision::Fp32 => 16,
     }
 }
 

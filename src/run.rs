@@ -58,11 +58,22 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// A longer document fails with a one-line error instead of being annotated.
     pub max_chars: usize,
+    /// Read the next batch and write the last one while the model runs (else one stage
+    /// at a time, each with all the threads).
+    pub overlap: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { out: None, jsonl_out: None, batch_docs: 64, force: false, shard: None, max_chars: DEFAULT_MAX_CHARS }
+        RunOptions {
+            out: None,
+            jsonl_out: None,
+            batch_docs: 64,
+            force: false,
+            shard: None,
+            max_chars: DEFAULT_MAX_CHARS,
+            overlap: true,
+        }
     }
 }
 
@@ -298,7 +309,7 @@ pub fn run(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, observer: &dy
         (Some(file), false) => previous_lines(file, provenance),
         _ => HashMap::new(),
     };
-    let mut jsonl_out = match &opts.jsonl_out {
+    let jsonl_out = match &opts.jsonl_out {
         Some(file) => Some(JsonlOut::create(file)?),
         None => None,
     };
@@ -309,87 +320,60 @@ pub fn run(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, observer: &dy
     let mut model_s = 0.0;
     let batch_docs = opts.batch_docs.max(1);
 
-    let (counts, failures, jsonl_error) = std::thread::scope(|s| -> Result<(Counts, Vec<Failure>, Option<Error>)> {
-        let (to_model, from_reader) = sync_channel::<Vec<Slot>>(1);
-        let (to_writer, from_model) = sync_channel::<(Vec<Slot>, Vec<Option<Result<Vec<Vec<WordLabel>>>>>)>(1);
-        let ctx = &ctx;
-        let sources = &mut sources;
-        let reader = s.spawn(move || {
-            loop {
-                let pending: Vec<Pending> = sources.by_ref().take(batch_docs).collect();
-                if pending.is_empty() {
-                    break;
-                }
-                let slots: Vec<Slot> = pending.into_par_iter().map(|p| read_one(p, ctx)).collect();
-                if to_model.send(slots).is_err() {
-                    break;
-                }
-            }
-        });
-        let writer = s.spawn(move || {
-            let mut counts = counts;
-            let mut failures = failures;
-            let mut jsonl_error: Option<Error> = None;
-            for (slots, labs) in from_model {
-                let outcomes: Vec<Outcome> = slots
-                    .into_par_iter()
-                    .zip(labs.into_par_iter())
-                    .map(|(slot, lab)| finish_one(slot, lab, labels, &ner, provenance, opts))
-                    .collect();
-                for outcome in outcomes {
-                    counts.documents += 1;
-                    let (line, pieces) = match outcome {
-                        Outcome::Annotated { line, stats } => {
-                            counts.annotated += 1;
-                            counts.chars += stats.chars;
-                            counts.word_pieces += stats.pieces;
-                            counts.entities += stats.entities;
-                            counts.quotes += stats.quotes;
-                            (line, stats.pieces)
-                        }
-                        Outcome::UpToDate { line } => {
-                            counts.up_to_date += 1;
-                            (line, 0)
-                        }
-                        Outcome::Failed(e) => {
-                            counts.failed += 1;
-                            observer.failed(&e);
-                            failures.push(failure_of(&e));
-                            (None, 0)
-                        }
-                    };
-                    if let (Some(out), Some(line), None) = (jsonl_out.as_mut(), line, &jsonl_error) {
-                        if let Err(e) = out.push(&line) {
-                            jsonl_error = Some(e);
-                        }
+    let mut writer = Writer { counts, failures, jsonl_out, jsonl_error: None };
+    let write = |writer: &mut Writer, slots: Vec<Slot>, labs: Labels| {
+        let outcomes: Vec<Outcome> = slots
+            .into_par_iter()
+            .zip(labs.into_par_iter())
+            .map(|(slot, lab)| finish_one(slot, lab, labels, &ner, provenance, opts))
+            .collect();
+        writer.record(outcomes, observer);
+    };
+    let mut next_batch = || -> Option<Vec<Slot>> {
+        let pending: Vec<Pending> = sources.by_ref().take(batch_docs).collect();
+        (!pending.is_empty()).then(|| pending.into_par_iter().map(|p| read_one(p, &ctx)).collect())
+    };
+    if opts.overlap {
+        std::thread::scope(|s| -> Result<()> {
+            let (to_model, from_reader) = sync_channel::<Vec<Slot>>(1);
+            let (to_writer, from_model) = sync_channel::<(Vec<Slot>, Labels)>(1);
+            let reader = s.spawn(move || {
+                while let Some(slots) = next_batch() {
+                    if to_model.send(slots).is_err() {
+                        break;
                     }
-                    observer.advance(pieces as u64);
+                }
+            });
+            let writing = s.spawn(|| {
+                for (slots, labs) in from_model {
+                    write(&mut writer, slots, labs);
+                }
+            });
+            for slots in from_reader {
+                let t = Instant::now();
+                let labs = run_model(pipeline, &slots);
+                model_s += t.elapsed().as_secs_f64();
+                if to_writer.send((slots, labs)).is_err() {
+                    break;
                 }
             }
-            if let (Some(out), None) = (jsonl_out.take(), &jsonl_error) {
-                if let Err(e) = out.commit() {
-                    jsonl_error = Some(e);
-                }
+            drop(to_writer);
+            let read_ok = reader.join().is_ok();
+            let write_ok = writing.join().is_ok();
+            match (read_ok, write_ok) {
+                (true, true) => Ok(()),
+                _ => Err(Error::Other("internal error: a reading or writing thread stopped".into())),
             }
-            (counts, failures, jsonl_error)
-        });
-        for slots in from_reader {
+        })?;
+    } else {
+        while let Some(slots) = next_batch() {
             let t = Instant::now();
             let labs = run_model(pipeline, &slots);
             model_s += t.elapsed().as_secs_f64();
-            if to_writer.send((slots, labs)).is_err() {
-                break;
-            }
+            write(&mut writer, slots, labs);
         }
-        drop(to_writer);
-        let read_ok = reader.join().is_ok();
-        let (counts, failures, jsonl_error) =
-            writer.join().map_err(|_| Error::Other("internal error: the writing thread stopped".into()))?;
-        if !read_ok {
-            return Err(Error::Other("internal error: the reading thread stopped".into()));
-        }
-        Ok((counts, failures, jsonl_error))
-    })?;
+    }
+    let (counts, failures, jsonl_error) = writer.finish();
     let mut counts = counts;
     let mut failures = failures;
     counts.other_shards += sources.other_shards;
@@ -559,6 +543,65 @@ impl Iterator for Sources {
     }
 }
 
+/// The labels of each window of each document of a batch (`None` for documents that
+/// did not reach the model).
+type Labels = Vec<Option<Result<Vec<Vec<WordLabel>>>>>;
+
+/// The write stage's tally, and the JSON Lines output if there is one.
+struct Writer {
+    counts: Counts,
+    failures: Vec<Failure>,
+    jsonl_out: Option<JsonlOut>,
+    jsonl_error: Option<Error>,
+}
+
+impl Writer {
+    /// Counts a batch's outcomes in input order, reports failures and progress, and
+    /// appends JSON Lines output.
+    fn record(&mut self, outcomes: Vec<Outcome>, observer: &dyn Observer) {
+        let counts = &mut self.counts;
+        for outcome in outcomes {
+            counts.documents += 1;
+            let (line, pieces) = match outcome {
+                Outcome::Annotated { line, stats } => {
+                    counts.annotated += 1;
+                    counts.chars += stats.chars;
+                    counts.word_pieces += stats.pieces;
+                    counts.entities += stats.entities;
+                    counts.quotes += stats.quotes;
+                    (line, stats.pieces)
+                }
+                Outcome::UpToDate { line } => {
+                    counts.up_to_date += 1;
+                    (line, 0)
+                }
+                Outcome::Failed(e) => {
+                    counts.failed += 1;
+                    observer.failed(&e);
+                    self.failures.push(failure_of(&e));
+                    (None, 0)
+                }
+            };
+            if let (Some(out), Some(line), None) = (self.jsonl_out.as_mut(), line, &self.jsonl_error) {
+                if let Err(e) = out.push(&line) {
+                    self.jsonl_error = Some(e);
+                }
+            }
+            observer.advance(pieces as u64);
+        }
+    }
+
+    /// The tally, after committing the JSON Lines output (unless writing it failed).
+    fn finish(mut self) -> (Counts, Vec<Failure>, Option<Error>) {
+        if let (Some(out), None) = (self.jsonl_out.take(), &self.jsonl_error) {
+            if let Err(e) = out.commit() {
+                self.jsonl_error = Some(e);
+            }
+        }
+        (self.counts, self.failures, self.jsonl_error)
+    }
+}
+
 /// What the read stage made of a document.
 enum Slot {
     Ready { origin: Origin, doc: Document, prep: Prepared },
@@ -717,7 +760,7 @@ fn previous_lines(file: &Path, provenance: &Provenance) -> HashMap<String, (Stri
 /// The model stage: labels for every ready document of a batch, all batched together.
 /// If the batch fails, each document is retried alone, so only the ones that fail alone
 /// fail.
-fn run_model(pipeline: &Pipeline, slots: &[Slot]) -> Vec<Option<Result<Vec<Vec<WordLabel>>>>> {
+fn run_model(pipeline: &Pipeline, slots: &[Slot]) -> Labels {
     let ner = &pipeline.settings.ner;
     let ready: Vec<(usize, &Prepared)> = slots
         .iter()
@@ -727,7 +770,7 @@ fn run_model(pipeline: &Pipeline, slots: &[Slot]) -> Vec<Option<Result<Vec<Vec<W
             _ => None,
         })
         .collect();
-    let mut out: Vec<Option<Result<Vec<Vec<WordLabel>>>>> = slots.iter().map(|_| None).collect();
+    let mut out: Labels = slots.iter().map(|_| None).collect();
     let guarded = |preps: &[&Prepared]| match catch_unwind(AssertUnwindSafe(|| infer(&pipeline.model, preps, ner))) {
         Ok(r) => r,
         Err(panic) => Err(Error::Other(format!("internal error in the model: {}", panic_message(&panic)))),

@@ -280,7 +280,8 @@ fn the_manifest_records_version_model_settings_counts_failures_and_timings() {
     assert_eq!(m.tool_version, env!("CARGO_PKG_VERSION"));
     assert_eq!(m.model.sha256.len(), 64);
     assert!(!m.model.name.is_empty());
-    assert_eq!(m.settings["ner"]["pad_multiple"], 16);
+    let precision = if m.settings["precision"] == "bf16" { whosaid::ner::Precision::Bf16 } else { whosaid::ner::Precision::Fp32 };
+    assert_eq!(m.settings["ner"]["pad_multiple"], whosaid::pipeline::pad_multiple(precision));
     assert_eq!((m.counts.documents, m.counts.annotated, m.counts.failed), (3, 2, 1));
     assert!(m.counts.word_pieces > 500 && m.counts.entities > 10 && m.counts.quotes > 0, "{:?}", m.counts);
     assert_eq!(m.failures.len(), 1);

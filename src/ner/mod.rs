@@ -49,7 +49,8 @@ fn cpuinfo_has_bf16(info: &str) -> bool {
 /// Sequences are only batched with others of the same width, so a sequence's logits do
 /// not depend on which documents it was batched with (nor on the batch size): on CPU,
 /// libtorch's matrix kernels give the same bits for a row whatever the number of rows,
-/// once rows are padded to a multiple of 16 pieces.
+/// in bf16 at exact lengths (multiple 1), in fp32 once rows are padded to a multiple of
+/// 16 pieces (see [`crate::pipeline::pad_multiple`]).
 pub fn padded_width(len: usize, multiple: usize) -> usize {
     let m = multiple.max(1);
     len.div_ceil(m) * m

@@ -67,6 +67,9 @@ pub struct Args {
     /// Where to write the run manifest [default: whosaid-run.json in the output root].
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Run reading, the model and writing one after another instead of overlapped.
+    #[arg(long)]
+    pub no_overlap: bool,
 }
 
 fn parse_shard(s: &str) -> Result<Shard, String> {
@@ -116,6 +119,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         force: args.force,
         shard: args.shard,
         max_chars: args.max_chars,
+        overlap: !args.no_overlap,
     };
     let manifest_path = args.manifest.unwrap_or_else(|| run::manifest_path(&opts, &args.paths));
     let corpus = Corpus::discover(&args.paths, &args.jsonl);
