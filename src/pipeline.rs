@@ -97,11 +97,10 @@ pub fn annotate_rules(doc: &mut Document) {
     doc.ann.equivs.clear();
     // Ids continue from the highest `T` number, as `Annotations::add_span` numbers them
     // (counted once: a long document has thousands of quotes and entities).
-    let mut next = doc.ann.spans.iter().filter_map(|s| s.id.strip_prefix('T')?.parse::<usize>().ok()).max().unwrap_or(0) + 1;
-    for q in crate::quotes::find_quotes(&doc.text) {
-        let (id, label) = (format!("T{next}"), crate::annotation::Label::QUOTE);
+    let first = doc.ann.spans.iter().filter_map(|s| s.id.strip_prefix('T')?.parse::<usize>().ok()).max().unwrap_or(0) + 1;
+    for (n, q) in (first..).zip(crate::quotes::find_quotes(&doc.text)) {
+        let (id, label) = (format!("T{n}"), crate::annotation::Label::QUOTE);
         doc.ann.spans.push(crate::annotation::SpanAnn { id, label, span: q.span, score: None, partial: q.partial });
-        next += 1;
     }
     doc.ann.sort_spans();
     crate::coref::link(&doc.text, &mut doc.ann);

@@ -603,6 +603,7 @@ impl Writer {
 }
 
 /// What the read stage made of a document.
+#[allow(clippy::large_enum_variant)] // almost every slot is Ready
 enum Slot {
     Ready { origin: Origin, doc: Document, prep: Prepared },
     UpToDate { line: Option<String> },

@@ -136,10 +136,9 @@ pub fn apply(label_names: &[String], doc: &mut Document, prep: &Prepared, window
     // Reassemble per-sentence labels from the window cores.
     let mut tags: Vec<Vec<(usize, f32)>> = prep.sentences.iter().map(|s| vec![(0usize, 0.0f32); s.words.len()]).collect();
     for (w, labs) in prep.windows.iter().zip(window_labels) {
-        for i in w.core_lo..w.core_hi {
-            if let Some(l) = labs.get(i - w.lo) {
-                tags[w.sentence][i] = (l.label, l.prob);
-            }
+        let core = labs.iter().skip(w.core_lo - w.lo).take(w.core_hi - w.core_lo);
+        for (tag, l) in tags[w.sentence][w.core_lo..w.core_hi].iter_mut().zip(core) {
+            *tag = (l.label, l.prob);
         }
     }
     // Ids continue from the highest `T` number, as `Annotations::add_span` numbers them
