@@ -706,11 +706,13 @@ fn find_speaker(ctx: &Ctx, qi: usize, q: Span, partial: bool, prev: Option<(Span
 
 /// Adds Speaker relations (replacing any made before) for the document's quotes.
 pub fn link(text: &Text, ann: &mut Annotations) {
+    link_in(&View::new(text, ann), ann);
+}
+
+/// [`link`] on a view of the same text, mentions and quotes that the caller already built.
+pub fn link_in(view: &View, ann: &mut Annotations) {
     ann.relations.retain(|r| r.kind != RelKind::Speaker);
-    let (found, links) = {
-        let view = View::new(text, ann);
-        attribute_with_roles(&view, ann)
-    };
+    let (found, links) = attribute_with_roles(view, ann);
     for (p, r) in links {
         if !ann.relations_of(RelKind::HasRole).any(|x| x.arg2 == r) {
             ann.add_relation(RelKind::HasRole, &p, &r, Some("speaking-role"));

@@ -101,7 +101,11 @@ fn org_matches(g: &Group, m: &Mention, toks: &[String], bracketed_after: Option<
 /// Computes the Equiv groups of a document's PER and ORG mentions (groups of two or more,
 /// each sorted by position, ordered by first mention).
 pub fn groups(text: &Text, ann: &Annotations) -> Vec<Vec<String>> {
-    let view = View::new(text, ann);
+    groups_in(&View::new(text, ann))
+}
+
+/// [`groups`] on a view the caller already built.
+pub fn groups_in(view: &View) -> Vec<Vec<String>> {
     let ms = &view.mentions;
     let mut groups: Vec<Group> = vec![];
     // For each ORG mention, an acronym in brackets right after it: `Care Quality Commission (CQC)`.
@@ -169,21 +173,8 @@ pub fn link(text: &Text, ann: &mut Annotations) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::Span;
 
-    fn doc(text: &str, mentions: &[(&str, Label)]) -> (Text, Annotations) {
-        let t = Text::new(text.to_string());
-        let mut ann = Annotations::default();
-        let mut from = 0;
-        for (m, label) in mentions {
-            let b = text[from..].find(m).expect("mention in text") + from;
-            let start = text[..b].chars().count();
-            let span = Span::new(start, start + m.chars().count());
-            ann.add_span(*label, span, None);
-            from = b + m.len();
-        }
-        (t, ann)
-    }
+    use crate::mentions::test_doc as doc;
 
     fn texts(t: &Text, ann: &Annotations) -> Vec<Vec<String>> {
         groups(t, ann).iter().map(|g| g.iter().map(|id| t.slice(ann.span(id).unwrap().span).to_string()).collect()).collect()

@@ -131,3 +131,19 @@ pub const HONORIFICS: &[&str] = &[
 pub fn is_honorific(w: &str) -> bool {
     HONORIFICS.contains(&w.to_lowercase().as_str())
 }
+
+/// A text with the given mentions annotated, each found in order after the previous one
+/// (for the rule stages' unit tests).
+#[cfg(test)]
+pub(crate) fn test_doc(text: &str, mentions: &[(&str, Label)]) -> (Text, Annotations) {
+    let t = Text::new(text.to_string());
+    let mut ann = Annotations::default();
+    let mut from = 0;
+    for (m, label) in mentions {
+        let b = text[from..].find(m).expect("mention in text") + from;
+        let start = text[..b].chars().count();
+        ann.add_span(*label, Span::new(start, start + m.chars().count()), None);
+        from = b + m.len();
+    }
+    (t, ann)
+}

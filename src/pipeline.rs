@@ -103,7 +103,9 @@ pub fn annotate_rules(doc: &mut Document) {
         doc.ann.spans.push(crate::annotation::SpanAnn { id, label, span: q.span, score: None, partial: q.partial });
     }
     doc.ann.sort_spans();
-    crate::coref::link(&doc.text, &mut doc.ann);
-    crate::relations::link(&doc.text, &mut doc.ann);
-    crate::attribution::link(&doc.text, &mut doc.ann);
+    // Entities and quotes are fixed from here on: one view serves the three stages.
+    let view = crate::mentions::View::new(&doc.text, &doc.ann);
+    doc.ann.equivs = crate::coref::groups_in(&view);
+    crate::relations::link_in(&view, &mut doc.ann);
+    crate::attribution::link_in(&view, &mut doc.ann);
 }

@@ -235,13 +235,17 @@ pub fn role_org(view: &View) -> Vec<(String, String, &'static str)> {
 
 /// Adds HasRole and RoleOrg relations to the annotations (replacing any made before).
 pub fn link(text: &Text, ann: &mut Annotations) {
+    link_in(&View::new(text, ann), ann);
+}
+
+/// [`link`] on a view of the same text and mentions that the caller already built.
+pub fn link_in(view: &View, ann: &mut Annotations) {
     ann.relations.retain(|r| !matches!(r.kind, RelKind::HasRole | RelKind::RoleOrg));
     let (hr, ro) = {
-        let view = View::new(text, ann);
         let group = |id: &str| -> Vec<String> {
             ann.equivs.iter().find(|g| g.iter().any(|m| m == id)).cloned().unwrap_or_else(|| vec![id.to_string()])
         };
-        (has_role(&view, &group), role_org(&view))
+        (has_role(view, &group), role_org(view))
     };
     for (p, r, rule) in hr {
         ann.add_relation(RelKind::HasRole, &p, &r, Some(rule));
@@ -254,20 +258,8 @@ pub fn link(text: &Text, ann: &mut Annotations) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::Span;
 
-    fn doc(text: &str, mentions: &[(&str, Label)]) -> (Text, Annotations) {
-        let t = Text::new(text.to_string());
-        let mut ann = Annotations::default();
-        let mut from = 0;
-        for (m, label) in mentions {
-            let b = text[from..].find(m).expect("mention in text") + from;
-            let start = text[..b].chars().count();
-            ann.add_span(*label, Span::new(start, start + m.chars().count()), None);
-            from = b + m.len();
-        }
-        (t, ann)
-    }
+    use crate::mentions::test_doc as doc;
 
     fn rels(text: &str, mentions: &[(&str, Label)], kind: RelKind) -> Vec<(String, String)> {
         let (t, mut a) = doc(text, mentions);

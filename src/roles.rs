@@ -220,9 +220,11 @@ pub fn is_generic_org_noun(w: &str) -> bool {
 
 /// Widens a ROLE word range found by the model to the title phrase that contains it
 /// (`chairman` → `Trust chairman`, `deputy chief` → `deputy chief inspector of hospitals`).
-pub fn widen_role(words: &[&str], tags: &[WordTag], start: usize, end: usize) -> (usize, usize) {
-    title_phrases(words, tags)
-        .into_iter()
+/// `phrases` are the sentence's [`title_phrases`], computed once for all its ROLEs.
+pub fn widen_role(phrases: &[(usize, usize)], start: usize, end: usize) -> (usize, usize) {
+    phrases
+        .iter()
+        .copied()
         .filter(|&(s, e)| s <= start && e >= end && s < end && e > start)
         .max_by_key(|&(s, e)| e - s)
         .unwrap_or((start, end))
@@ -394,7 +396,7 @@ mod tests {
     fn a_model_role_widens_to_its_whole_title() {
         let words: Vec<&str> = "CQC 's deputy chief inspector of hospitals said".split(' ').collect();
         let tags = [Org, O, Role, Role, O, O, O, O];
-        assert_eq!(widen_role(&words, &tags, 2, 4), (2, 7));
+        assert_eq!(widen_role(&title_phrases(&words, &tags), 2, 4), (2, 7));
     }
 
     #[test]

@@ -180,7 +180,7 @@ pub fn tag_documents(model: &NerModel, docs: &mut [Document], opts: &NerOptions)
 /// (titles tied to a person, unnamed sources, anaphoric `the TITLE`) are added on words
 /// the model left outside any entity.
 fn add_rule_roles(doc: &Document, sent: &segment::Sentence, found: &mut Vec<WordEntity>) {
-    use crate::roles::{all_honorifics, anaphoric_roles, widen_role};
+    use crate::roles::{all_honorifics, anaphoric_roles, title_phrases, widen_role};
     let words: Vec<&str> = sent.words.iter().map(|&w| doc.text.slice(w)).collect();
     let tag_of = |l: Label| match l {
         Label::PER => WordTag::Per,
@@ -217,8 +217,9 @@ fn add_rule_roles(doc: &Document, sent: &segment::Sentence, found: &mut Vec<Word
         tags[e.start..e.end].iter_mut().for_each(|x| *x = tag_of(e.label));
     }
     // Widen model ROLEs over free words only.
+    let phrases = title_phrases(&words, &tags);
     for e in found.iter_mut().filter(|e| e.label == Label::ROLE) {
-        let (s, t) = widen_role(&words, &tags, e.start, e.end);
+        let (s, t) = widen_role(&phrases, e.start, e.end);
         if (s..t).all(|k| tags[k] == WordTag::O || tags[k] == WordTag::Role) {
             e.start = s;
             e.end = t;

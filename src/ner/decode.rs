@@ -39,10 +39,6 @@ pub fn bio_spans(tags: &[&str], probs: &[f32]) -> Vec<WordEntity> {
     out
 }
 
-const HONORIFICS: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "professor", "prof",
-    "rev", "reverend", "baroness", "baron", "mr.", "mrs.", "ms.", "dr.", "prof.", "rev.",
-];
 const POST_NOMINALS: &[&str] = &["cbe", "obe", "mbe", "kbe", "dbe", "mp", "msp", "mep", "qc", "kc", "frcp", "frs", "am"];
 
 /// Words that join names but never begin or end one (`East and` + `North …`).
@@ -57,7 +53,7 @@ pub fn trim(text: &Text, words: &[Span], mut e: WordEntity) -> Option<WordEntity
     while e.start < e.end {
         let first = w(e.start);
         let drop = is_punct(&first)
-            || (e.label == Label::PER && (HONORIFICS.contains(&first.as_str()) || first == "."))
+            || (e.label == Label::PER && (crate::mentions::HONORIFICS.contains(&first.as_str()) || first == "."))
             || (e.label != Label::PER && matches!(first.as_str(), "the" | "a" | "an"))
             || LINKERS.contains(&first.as_str());
         if !drop {
