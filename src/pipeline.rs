@@ -34,7 +34,11 @@ impl Pipeline {
             (model, digest.join().unwrap_or_default())
         });
         let model = model?;
-        let ner = NerOptions { pad_multiple: pad_multiple(precision), ..NerOptions::default() };
+        let ner = NerOptions {
+            pad_multiple: pad_multiple(precision),
+            sentence_context_words: model.info.context_words,
+            ..NerOptions::default()
+        };
         Ok(Pipeline { model, settings: Settings { precision, ner, model_sha256 } })
     }
 

@@ -66,6 +66,7 @@ fn config(dir: &std::path::Path, epochs: usize) -> TrainConfig {
         seed: 7,
         patience: 3,
         max_pieces: 64,
+        context_words: 0,
         silver_roles: false,
         limit: None,
         fp16: false,

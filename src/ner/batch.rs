@@ -22,6 +22,9 @@ pub struct NerOptions {
     pub window_words: usize,
     /// Words of context on each side of a window core.
     pub context_words: usize,
+    /// Words of the neighbouring sentences fed on each side of a sentence (unlabelled),
+    /// as the model was trained ([`crate::ner::model::ModelInfo::context_words`]).
+    pub sentence_context_words: usize,
     /// Add ROLE mentions found by the role rules where the model found nothing.
     pub role_rules: bool,
     /// Sequences are padded to a multiple of this many pieces and batched only with
@@ -36,24 +39,66 @@ impl Default for NerOptions {
             max_pieces: 256,
             window_words: 80,
             context_words: 16,
+            sentence_context_words: 0,
             role_rules: true,
             pad_multiple: super::DEFAULT_PAD_MULTIPLE,
         }
     }
 }
 
-/// A window: words `[lo, hi)` of one sentence are fed; labels are kept for `[core_lo, core_hi)`.
+/// A window: words `[lo, hi)` of one sentence are fed, after `left` words of the
+/// sentences before it and before `right` words of those after it; labels are kept for
+/// `[core_lo, core_hi)`.
 struct Window {
     sentence: usize,
     lo: usize,
     hi: usize,
     core_lo: usize,
     core_hi: usize,
+    left: usize,
+    right: usize,
+}
+
+impl Window {
+    /// The words the model sees for this window.
+    fn words(&self, sentences: &[segment::Sentence]) -> Vec<Span> {
+        let mut out: Vec<Span> = vec![];
+        let mut need = self.left;
+        for sent in sentences[..self.sentence].iter().rev() {
+            if need == 0 {
+                break;
+            }
+            let take = need.min(sent.words.len());
+            out.splice(0..0, sent.words[sent.words.len() - take..].iter().copied());
+            need -= take;
+        }
+        out.extend_from_slice(&sentences[self.sentence].words[self.lo..self.hi]);
+        let mut need = self.right;
+        for sent in &sentences[self.sentence + 1..] {
+            if need == 0 {
+                break;
+            }
+            let take = need.min(sent.words.len());
+            out.extend_from_slice(&sent.words[..take]);
+            need -= take;
+        }
+        out
+    }
 }
 
 /// Cuts every sentence of a document into windows of at most `window_words` core words
-/// with `context_words` of context on each side.
+/// with `context_words` of context on each side; a window at a sentence's edge also gets
+/// `sentence_context_words` words of the neighbouring sentences.
 fn windows(sentences: &[segment::Sentence], opts: &NerOptions) -> Vec<Window> {
+    let before: Vec<usize> = sentences
+        .iter()
+        .scan(0usize, |acc, s| {
+            let b = *acc;
+            *acc += s.words.len();
+            Some(b)
+        })
+        .collect();
+    let total: usize = sentences.iter().map(|s| s.words.len()).sum();
     let mut out = vec![];
     for (s, sent) in sentences.iter().enumerate() {
         let n = sent.words.len();
@@ -61,13 +106,11 @@ fn windows(sentences: &[segment::Sentence], opts: &NerOptions) -> Vec<Window> {
         let mut lo = 0;
         while lo < n {
             let hi = (lo + core).min(n);
-            out.push(Window {
-                sentence: s,
-                lo: lo.saturating_sub(opts.context_words),
-                hi: (hi + opts.context_words).min(n),
-                core_lo: lo,
-                core_hi: hi,
-            });
+            let (wlo, whi) = (lo.saturating_sub(opts.context_words), (hi + opts.context_words).min(n));
+            let left = if wlo == 0 { opts.sentence_context_words.min(before[s]) } else { 0 };
+            let after = total - before[s] - n;
+            let right = if whi == n { opts.sentence_context_words.min(after) } else { 0 };
+            out.push(Window { sentence: s, lo: wlo, hi: whi, core_lo: lo, core_hi: hi, left, right });
             lo = hi;
         }
     }
@@ -81,7 +124,7 @@ pub fn model_inputs(docs: &[Document], opts: &NerOptions) -> Vec<Vec<String>> {
     for doc in docs {
         let sentences = segment::sentences(&doc.text);
         for w in windows(&sentences, opts) {
-            out.push(sentences[w.sentence].words[w.lo..w.hi].iter().map(|&sp| doc.text.slice(sp).to_string()).collect());
+            out.push(w.words(&sentences).iter().map(|&sp| doc.text.slice(sp).to_string()).collect());
         }
     }
     out
@@ -115,7 +158,7 @@ pub fn prepare(encoder: &Encoder, doc: &Document, opts: &NerOptions) -> Result<P
     let encoded = windows
         .iter()
         .map(|w| {
-            let words: Vec<&str> = sentences[w.sentence].words[w.lo..w.hi].iter().map(|&sp| doc.text.slice(sp)).collect();
+            let words: Vec<&str> = w.words(&sentences).iter().map(|&sp| doc.text.slice(sp)).collect();
             encoder.encode(&words, opts.max_pieces)
         })
         .collect::<Result<Vec<_>>>()?;
@@ -136,7 +179,7 @@ pub fn apply(label_names: &[String], doc: &mut Document, prep: &Prepared, window
     // Reassemble per-sentence labels from the window cores.
     let mut tags: Vec<Vec<(usize, f32)>> = prep.sentences.iter().map(|s| vec![(0usize, 0.0f32); s.words.len()]).collect();
     for (w, labs) in prep.windows.iter().zip(window_labels) {
-        let core = labs.iter().skip(w.core_lo - w.lo).take(w.core_hi - w.core_lo);
+        let core = labs.iter().skip(w.left + w.core_lo - w.lo).take(w.core_hi - w.core_lo);
         for (tag, l) in tags[w.sentence][w.core_lo..w.core_hi].iter_mut().zip(core) {
             *tag = (l.label, l.prob);
         }
@@ -248,4 +291,53 @@ fn add_rule_roles(doc: &Document, sent: &segment::Sentence, found: &mut Vec<Word
         }
     }
     found.sort_by_key(|e| e.start);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(doc: &Document, opts: &NerOptions) -> Vec<(String, String)> {
+        let sentences = segment::sentences(&doc.text);
+        windows(&sentences, opts)
+            .iter()
+            .map(|w| {
+                let all: Vec<&str> = w.words(&sentences).iter().map(|&sp| doc.text.slice(sp)).collect();
+                let core = &all[w.left + w.core_lo - w.lo..w.left + w.core_hi - w.lo];
+                (all.join(" "), core.join(" "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn windows_feed_words_of_the_neighbouring_sentences_and_keep_the_sentence_as_core() {
+        let doc = Document::new("d", "Leeds beat Chelsea. Lee Bowyer scored twice. George Graham was pleased.");
+        let opts = NerOptions { sentence_context_words: 2, ..NerOptions::default() };
+        let got = texts(&doc, &opts);
+        assert_eq!(got[0], ("Leeds beat Chelsea . Lee Bowyer".into(), "Leeds beat Chelsea .".into()));
+        assert_eq!(got[1], ("Chelsea . Lee Bowyer scored twice . George Graham".into(), "Lee Bowyer scored twice .".into()));
+        assert_eq!(got[2], ("twice . George Graham was pleased .".into(), "George Graham was pleased .".into()));
+    }
+
+    #[test]
+    fn without_sentence_context_a_window_is_its_sentence_alone() {
+        let doc = Document::new("d", "Leeds beat Chelsea. Lee Bowyer scored twice.");
+        let got = texts(&doc, &NerOptions::default());
+        assert_eq!(got[1].0, "Lee Bowyer scored twice .");
+    }
+
+    #[test]
+    fn a_long_sentence_gets_neighbour_context_only_at_its_edges() {
+        let long: Vec<String> = (0..30).map(|i| if i == 0 { "Then".to_string() } else { format!("w{i}") }).collect();
+        let doc = Document::new("d", format!("Before this one. {}. After it.", long.join(" ")));
+        let opts = NerOptions { window_words: 10, context_words: 2, sentence_context_words: 3, ..NerOptions::default() };
+        let got = texts(&doc, &opts);
+        // windows: sentence 0, four of sentence 1 (10 + 10 + 10 + 1 words), sentence 2
+        assert!(got[1].0.starts_with("this one . Then w1"), "{:?}", got[1]);
+        assert!(got[2].0.starts_with("w8 w9 w10"), "{:?}", got[2]);
+        assert!(got[3].0.ends_with("w29 . After it ."), "{:?}", got[3]);
+        assert_eq!(got.len(), 6);
+        let cores: Vec<&str> = got.iter().map(|(_, c)| c.as_str()).collect();
+        assert_eq!(cores.join(" ").split(' ').count(), 4 + 31 + 3);
+    }
 }

@@ -40,6 +40,10 @@ pub struct ModelInfo {
     pub version: String,
     /// Casing bit in token_type_ids.
     pub casing_bit: bool,
+    /// Words of the neighbouring sentences fed on each side of a sentence in training
+    /// (0: sentences alone); inference feeds the same.
+    #[serde(default)]
+    pub context_words: usize,
 }
 
 /// One encoded sequence of words.
@@ -75,7 +79,7 @@ impl NerModel {
             .get("whosaid")
             .cloned()
             .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or(ModelInfo { name: dir_name(dir), version: "unknown".into(), casing_bit: false });
+            .unwrap_or(ModelInfo { name: dir_name(dir), version: "unknown".into(), casing_bit: false, context_words: 0 });
         let mut model = Self::build(dir, config, labels, info)?;
         model.fill_from(&dir.join("model.safetensors"), "")?;
         model.set_precision(precision);
@@ -92,7 +96,7 @@ impl NerModel {
             labels.iter().enumerate().map(|(i, l)| (i.to_string(), Value::from(l.clone()))).collect();
         let label2id: serde_json::Map<String, Value> =
             labels.iter().enumerate().map(|(i, l)| (l.clone(), Value::from(i))).collect();
-        let info = ModelInfo { name: name.into(), version: version.into(), casing_bit: true };
+        let info = ModelInfo { name: name.into(), version: version.into(), casing_bit: true, context_words: 0 };
         if let Some(obj) = config.as_object_mut() {
             obj.insert("id2label".into(), Value::Object(id2label));
             obj.insert("label2id".into(), Value::Object(label2id));
@@ -223,6 +227,16 @@ impl NerModel {
     pub fn logits(&self, ids: &Tensor, mask: &Tensor, types: &Tensor, train: bool) -> Tensor {
         let out = self.bert.forward_t(Some(ids), Some(mask), Some(types), None, None, train);
         out.logits.to_kind(Kind::Float)
+    }
+
+    /// Records how many words of neighbouring sentences the model is trained to see.
+    pub fn set_context_words(&mut self, words: usize) {
+        self.info.context_words = words;
+        if let Some(obj) = self.config.as_object_mut() {
+            if let Ok(v) = serde_json::to_value(&self.info) {
+                obj.insert("whosaid".into(), v);
+            }
+        }
     }
 
     /// Saves the model directory (config, tokenizer, weights); `fp16` halves the file.

@@ -29,6 +29,10 @@ pub struct TrainConfig {
     pub seed: u64,
     pub patience: usize,
     pub max_pieces: usize,
+    /// Words of the neighbouring sentences (same document) fed on each side of a training
+    /// sentence, unlabelled (see [`with_context`]); 0 trains on sentences alone.
+    #[serde(default)]
+    pub context_words: usize,
     pub silver_roles: bool,
     pub limit: Option<usize>,
     pub fp16: bool,
@@ -125,18 +129,19 @@ pub fn load_training_data(cfg: &TrainConfig) -> Result<(Vec<Sentence>, usize)> {
     Ok((sentences, roles))
 }
 
-fn encode_examples(model: &NerModel, sentences: &[Sentence], max_pieces: usize) -> Result<Vec<Example>> {
+fn encode_examples(model: &NerModel, sentences: &[Sentence], max_pieces: usize, context: usize) -> Result<Vec<Example>> {
     sentences
         .iter()
-        .map(|s| {
-            let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
+        .enumerate()
+        .map(|(i, s)| {
+            let (words, start) = with_context(sentences, i, context);
             let enc = model.encode(&words, max_pieces)?;
             let mut labels = vec![-100i64; enc.ids.len()];
-            for (w, piece) in enc.first_piece.iter().enumerate() {
+            for (w, piece) in enc.first_piece.iter().enumerate().skip(start).take(s.words.len()) {
                 if let Some(p) = piece {
                     let id = model
-                        .label_id(&s.tags[w])
-                        .ok_or_else(|| Error::Other(format!("tag '{}' is not one of the model's labels", s.tags[w])))?;
+                        .label_id(&s.tags[w - start])
+                        .ok_or_else(|| Error::Other(format!("tag '{}' is not one of the model's labels", s.tags[w - start])))?;
                     labels[*p] = id as i64;
                 }
             }
@@ -160,12 +165,56 @@ fn batches(examples: &[Example], batch_size: usize, rng: &mut Rng) -> Vec<Vec<us
     out
 }
 
-/// Predicts BIO tags for CoNLL sentences and scores them (strict spans).
-pub fn evaluate_conll(model: &NerModel, sentences: &[Sentence], max_pieces: usize) -> Result<conll::SpanScores> {
-    let seqs: Vec<Vec<&str>> = sentences.iter().map(|s| s.words.iter().map(String::as_str).collect()).collect();
+/// The words the model sees for sentence `i`: up to `context` words of the sentences
+/// before it and as many of those after it, from the same document, around the sentence's
+/// own words; also the index of the sentence's first word in that list.
+pub fn with_context(sentences: &[Sentence], i: usize, context: usize) -> (Vec<&str>, usize) {
+    let doc = sentences[i].doc;
+    let mut left: Vec<&str> = vec![];
+    let mut j = i;
+    while left.len() < context && j > 0 && sentences[j - 1].doc == doc {
+        j -= 1;
+        for w in sentences[j].words.iter().rev() {
+            if left.len() == context {
+                break;
+            }
+            left.push(w);
+        }
+    }
+    left.reverse();
+    let start = left.len();
+    let mut words = left;
+    words.extend(sentences[i].words.iter().map(String::as_str));
+    let mut right = 0;
+    let mut j = i + 1;
+    while right < context && j < sentences.len() && sentences[j].doc == doc {
+        for w in &sentences[j].words {
+            if right == context {
+                break;
+            }
+            words.push(w);
+            right += 1;
+        }
+        j += 1;
+    }
+    (words, start)
+}
+
+/// Predicts BIO tags for CoNLL sentences and scores them (strict spans). With `context`
+/// above 0 each sentence is fed with that many words of its neighbours on each side (see
+/// [`with_context`]); only the sentence's own words are scored.
+pub fn evaluate_conll(model: &NerModel, sentences: &[Sentence], max_pieces: usize, context: usize) -> Result<conll::SpanScores> {
+    let windows: Vec<(Vec<&str>, usize)> = (0..sentences.len()).map(|i| with_context(sentences, i, context)).collect();
+    let seqs: Vec<Vec<&str>> = windows.iter().map(|(w, _)| w.clone()).collect();
     let pred = ner::predict_words(model, &seqs, 64, max_pieces)?;
-    let pred_tags: Vec<Vec<String>> =
-        pred.iter().map(|ws| ws.iter().map(|w| model.labels[w.label].clone()).collect()).collect();
+    let pred_tags: Vec<Vec<String>> = pred
+        .iter()
+        .zip(&windows)
+        .zip(sentences)
+        .map(|((ws, (_, start)), s)| {
+            ws[*start..*start + s.words.len()].iter().map(|w| model.labels[w.label].clone()).collect()
+        })
+        .collect();
     let gold: Vec<Vec<String>> = sentences.iter().map(|s| s.tags.clone()).collect();
     Ok(conll::score(&gold, &pred_tags))
 }
@@ -196,12 +245,13 @@ pub fn train(cfg: TrainConfig, resume: bool, mut progress: impl FnMut(usize, usi
     };
     tch::manual_seed(cfg.seed as i64);
     let mut model = NerModel::from_base(&cfg.base, &cfg.name, &cfg.version)?;
+    model.set_context_words(cfg.context_words);
     if state.epochs_done > 0 {
         load_weights(&mut model, &ckpt.join("last.safetensors"))?;
     }
     let (sentences, silver_roles) = load_training_data(&cfg)?;
     eprintln!("train: {} sentences, {} silver ROLE spans", sentences.len(), silver_roles);
-    let examples = encode_examples(&model, &sentences, cfg.max_pieces)?;
+    let examples = encode_examples(&model, &sentences, cfg.max_pieces, cfg.context_words)?;
     let dev = match &cfg.dev {
         Some(p) => Some(conll::read(p)?),
         None => None,
@@ -250,7 +300,7 @@ pub fn train(cfg: TrainConfig, resume: bool, mut progress: impl FnMut(usize, usi
         }
         let train_secs = t0.elapsed().as_secs_f64();
         let dev_f1 = match &dev {
-            Some(d) => Some(evaluate_conll(&model, d, cfg.max_pieces)?.overall.f1()),
+            Some(d) => Some(evaluate_conll(&model, d, cfg.max_pieces, cfg.context_words)?.overall.f1()),
             None => None,
         };
         let entry = EpochLog {
@@ -296,11 +346,11 @@ pub fn train(cfg: TrainConfig, resume: bool, mut progress: impl FnMut(usize, usi
     model.save(&cfg.out, cfg.fp16)?;
     let reloaded = NerModel::load(&cfg.out, ner::Precision::Fp32)?;
     let dev_scores = match &dev {
-        Some(d) => Some(evaluate_conll(&reloaded, d, cfg.max_pieces)?),
+        Some(d) => Some(evaluate_conll(&reloaded, d, cfg.max_pieces, cfg.context_words)?),
         None => None,
     };
     let test_scores = match &cfg.test {
-        Some(p) => Some(evaluate_conll(&reloaded, &conll::read(p)?, cfg.max_pieces)?),
+        Some(p) => Some(evaluate_conll(&reloaded, &conll::read(p)?, cfg.max_pieces, cfg.context_words)?),
         None => None,
     };
     let report = TrainReport {
@@ -390,4 +440,37 @@ fn write_card(cfg: &TrainConfig, state: &TrainState, report: &TrainReport) -> Re
         }
     }
     crate::formats::write_atomic(&cfg.out.join("MODEL_CARD.md"), card.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentence(words: &str, doc: usize) -> Sentence {
+        let words: Vec<String> = words.split(' ').map(String::from).collect();
+        let tags = vec!["O".to_string(); words.len()];
+        Sentence { words, tags, doc }
+    }
+
+    #[test]
+    fn context_comes_from_the_neighbouring_sentences_of_the_same_document() {
+        let s = vec![
+            sentence("SOCCER - LEEDS WIN .", 0),
+            sentence("Leeds beat Chelsea 2-1 .", 1),
+            sentence("Lee Bowyer scored twice .", 1),
+            sentence("Manager George Graham was pleased .", 1),
+            sentence("CRICKET - ENGLAND LOSE .", 2),
+        ];
+        let (words, start) = with_context(&s, 2, 3);
+        assert_eq!(words.join(" "), "Chelsea 2-1 . Lee Bowyer scored twice . Manager George Graham");
+        assert_eq!(start, 3);
+        // The first sentence of a document gets no left context, the last no right context.
+        let (words, start) = with_context(&s, 1, 3);
+        assert_eq!((words.join(" ").as_str(), start), ("Leeds beat Chelsea 2-1 . Lee Bowyer scored", 0));
+        let (words, start) = with_context(&s, 3, 20);
+        assert_eq!(start, 10);
+        assert_eq!(words.len(), 10 + 6);
+        // Context 0 is the sentence alone.
+        assert_eq!(with_context(&s, 4, 0), (vec!["CRICKET", "-", "ENGLAND", "LOSE", "."], 0));
+    }
 }

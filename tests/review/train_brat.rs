@@ -20,6 +20,7 @@ fn config(train: Vec<PathBuf>, silver_roles: bool) -> TrainConfig {
         seed: 1,
         patience: 1,
         max_pieces: 128,
+        context_words: 0,
         silver_roles,
         limit: None,
         fp16: false,

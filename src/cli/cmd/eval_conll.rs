@@ -18,6 +18,10 @@ pub struct Args {
     /// Word pieces per sentence at most.
     #[arg(long, default_value_t = 512)]
     pub max_pieces: usize,
+    /// Words of the neighbouring sentences (same document) fed on each side of a sentence
+    /// [default: what the model was trained with, from its config.json].
+    #[arg(long)]
+    pub context_words: Option<usize>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -26,7 +30,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = NerModel::load(&resolve_model(args.model)?, args.precision)?;
     let sentences = conll::read(&args.file)?;
-    let scores = evaluate_conll(&model, &sentences, args.max_pieces)?;
+    let scores = evaluate_conll(&model, &sentences, args.max_pieces, args.context_words.unwrap_or(model.info.context_words))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&scores)?);
     } else {

@@ -51,6 +51,10 @@ pub struct Args {
     /// Word pieces per sentence at most (longer sentences are cut for training).
     #[arg(long, default_value_t = 256)]
     pub max_pieces: usize,
+    /// Words of the neighbouring sentences of the same document fed (unlabelled) on each
+    /// side of every training sentence; recorded in config.json so inference does the same.
+    #[arg(long, default_value_t = 0)]
+    pub context_words: usize,
     /// Do not add silver ROLE labels from whosaid's role rules.
     #[arg(long)]
     pub no_silver_roles: bool,
@@ -116,6 +120,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         patience: args.patience,
         max_pieces: args.max_pieces,
+        context_words: args.context_words,
         silver_roles: !args.no_silver_roles,
         limit: args.limit,
         fp16: !args.fp32,
