@@ -167,6 +167,16 @@ fn starts_sentence(text: &Text, next: Span) -> bool {
     c.is_uppercase() || c.is_numeric() || matches!(c, '"' | '\'' | '‘' | '“' | '(' | '[')
 }
 
+/// Context for sentence `i` of a document: the last `k` words of the sentences before it
+/// and the first `k` words of those after it (fewer at the document's edges). Training
+/// and inference both take sentence context through this.
+pub fn neighbour_words<'a, T>(sentences: &[&'a [T]], i: usize, k: usize) -> (Vec<&'a T>, Vec<&'a T>) {
+    let mut left: Vec<&T> = sentences[..i].iter().rev().flat_map(|s| s.iter().rev()).take(k).collect();
+    left.reverse();
+    let right: Vec<&T> = sentences[i + 1..].iter().flat_map(|s| s.iter()).take(k).collect();
+    (left, right)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

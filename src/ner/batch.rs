@@ -60,29 +60,11 @@ struct Window {
 }
 
 impl Window {
-    /// The words the model sees for this window.
-    fn words(&self, sentences: &[segment::Sentence]) -> Vec<Span> {
-        let mut out: Vec<Span> = vec![];
-        let mut need = self.left;
-        for sent in sentences[..self.sentence].iter().rev() {
-            if need == 0 {
-                break;
-            }
-            let take = need.min(sent.words.len());
-            out.splice(0..0, sent.words[sent.words.len() - take..].iter().copied());
-            need -= take;
-        }
-        out.extend_from_slice(&sentences[self.sentence].words[self.lo..self.hi]);
-        let mut need = self.right;
-        for sent in &sentences[self.sentence + 1..] {
-            if need == 0 {
-                break;
-            }
-            let take = need.min(sent.words.len());
-            out.extend_from_slice(&sent.words[..take]);
-            need -= take;
-        }
-        out
+    /// The words the model sees for this window; `words` holds each sentence's words.
+    fn words(&self, words: &[&[Span]]) -> Vec<Span> {
+        let (left, _) = segment::neighbour_words(words, self.sentence, self.left);
+        let (_, right) = segment::neighbour_words(words, self.sentence, self.right);
+        left.into_iter().chain(&words[self.sentence][self.lo..self.hi]).chain(right).copied().collect()
     }
 }
 
@@ -123,8 +105,9 @@ pub fn model_inputs(docs: &[Document], opts: &NerOptions) -> Vec<Vec<String>> {
     let mut out = vec![];
     for doc in docs {
         let sentences = segment::sentences(&doc.text);
+        let words: Vec<&[Span]> = sentences.iter().map(|s| s.words.as_slice()).collect();
         for w in windows(&sentences, opts) {
-            out.push(w.words(&sentences).iter().map(|&sp| doc.text.slice(sp).to_string()).collect());
+            out.push(w.words(&words).iter().map(|&sp| doc.text.slice(sp).to_string()).collect());
         }
     }
     out
@@ -155,10 +138,11 @@ impl Prepared {
 pub fn prepare(encoder: &Encoder, doc: &Document, opts: &NerOptions) -> Result<Prepared> {
     let sentences = segment::sentences(&doc.text);
     let windows = windows(&sentences, opts);
+    let sentence_words: Vec<&[Span]> = sentences.iter().map(|s| s.words.as_slice()).collect();
     let encoded = windows
         .iter()
         .map(|w| {
-            let words: Vec<&str> = w.words(&sentences).iter().map(|&sp| doc.text.slice(sp)).collect();
+            let words: Vec<&str> = w.words(&sentence_words).iter().map(|&sp| doc.text.slice(sp)).collect();
             encoder.encode(&words, opts.max_pieces)
         })
         .collect::<Result<Vec<_>>>()?;
@@ -299,10 +283,11 @@ mod tests {
 
     fn texts(doc: &Document, opts: &NerOptions) -> Vec<(String, String)> {
         let sentences = segment::sentences(&doc.text);
+        let words: Vec<&[Span]> = sentences.iter().map(|s| s.words.as_slice()).collect();
         windows(&sentences, opts)
             .iter()
             .map(|w| {
-                let all: Vec<&str> = w.words(&sentences).iter().map(|&sp| doc.text.slice(sp)).collect();
+                let all: Vec<&str> = w.words(&words).iter().map(|&sp| doc.text.slice(sp)).collect();
                 let core = &all[w.left + w.core_lo - w.lo..w.left + w.core_hi - w.lo];
                 (all.join(" "), core.join(" "))
             })

@@ -170,33 +170,12 @@ fn batches(examples: &[Example], batch_size: usize, rng: &mut Rng) -> Vec<Vec<us
 /// own words; also the index of the sentence's first word in that list.
 pub fn with_context(sentences: &[Sentence], i: usize, context: usize) -> (Vec<&str>, usize) {
     let doc = sentences[i].doc;
-    let mut left: Vec<&str> = vec![];
-    let mut j = i;
-    while left.len() < context && j > 0 && sentences[j - 1].doc == doc {
-        j -= 1;
-        for w in sentences[j].words.iter().rev() {
-            if left.len() == context {
-                break;
-            }
-            left.push(w);
-        }
-    }
-    left.reverse();
+    let first = sentences[..i].iter().rposition(|s| s.doc != doc).map_or(0, |p| p + 1);
+    let last = sentences[i..].iter().position(|s| s.doc != doc).map_or(sentences.len(), |p| i + p);
+    let same_doc: Vec<&[String]> = sentences[first..last].iter().map(|s| s.words.as_slice()).collect();
+    let (left, right) = crate::segment::neighbour_words(&same_doc, i - first, context);
     let start = left.len();
-    let mut words = left;
-    words.extend(sentences[i].words.iter().map(String::as_str));
-    let mut right = 0;
-    let mut j = i + 1;
-    while right < context && j < sentences.len() && sentences[j].doc == doc {
-        for w in &sentences[j].words {
-            if right == context {
-                break;
-            }
-            words.push(w);
-            right += 1;
-        }
-        j += 1;
-    }
+    let words = left.into_iter().chain(&sentences[i].words).chain(right).map(String::as_str).collect();
     (words, start)
 }
 
@@ -204,14 +183,14 @@ pub fn with_context(sentences: &[Sentence], i: usize, context: usize) -> (Vec<&s
 /// above 0 each sentence is fed with that many words of its neighbours on each side (see
 /// [`with_context`]); only the sentence's own words are scored.
 pub fn evaluate_conll(model: &NerModel, sentences: &[Sentence], max_pieces: usize, context: usize) -> Result<conll::SpanScores> {
-    let windows: Vec<(Vec<&str>, usize)> = (0..sentences.len()).map(|i| with_context(sentences, i, context)).collect();
-    let seqs: Vec<Vec<&str>> = windows.iter().map(|(w, _)| w.clone()).collect();
+    let (seqs, starts): (Vec<Vec<&str>>, Vec<usize>) =
+        (0..sentences.len()).map(|i| with_context(sentences, i, context)).unzip();
     let pred = ner::predict_words(model, &seqs, 64, max_pieces)?;
     let pred_tags: Vec<Vec<String>> = pred
         .iter()
-        .zip(&windows)
+        .zip(&starts)
         .zip(sentences)
-        .map(|((ws, (_, start)), s)| {
+        .map(|((ws, start), s)| {
             ws[*start..*start + s.words.len()].iter().map(|w| model.labels[w.label].clone()).collect()
         })
         .collect();
