@@ -26,6 +26,7 @@ pub mod ner;
 pub mod pipeline;
 pub mod run;
 pub mod quotes;
+pub mod ranker;
 pub mod relations;
 pub mod roles;
 pub mod segment;

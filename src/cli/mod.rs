@@ -24,6 +24,8 @@ pub enum Command {
     EvalConll(cmd::eval_conll::Args),
     /// Fine-tune the NER model (BERT token classification) on CoNLL data and brat pairs.
     Train(cmd::train::Args),
+    /// Train the speaker ranker on gold quotes with their sources (a learned last sieve).
+    TrainAttribution(cmd::train_attribution::Args),
     /// Export brat pairs for review: brat, Label Studio, doccano, CoNLL, CSV or HTML.
     Export(cmd::export::Args),
     /// One row per quote of annotated documents: speaker, role, organisation, quote, offsets.
@@ -42,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => cmd::eval::run(args),
         Command::EvalConll(args) => cmd::eval_conll::run(args),
         Command::Train(args) => cmd::train::run(args),
+        Command::TrainAttribution(args) => cmd::train_attribution::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Import(args) => cmd::import::run(args),
         Command::Quotes(args) => cmd::quotes::run(args),

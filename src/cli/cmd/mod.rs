@@ -7,3 +7,4 @@ pub mod export;
 pub mod import;
 pub mod quotes;
 pub mod train;
+pub mod train_attribution;
