@@ -624,15 +624,19 @@ pub fn train(cfg: TrainConfig, mut progress: impl FnMut(Progress)) -> Result<Tra
         let eval = data.heldout.len() as f64 * step_secs / cfg.batch_size.max(1) as f64 / 2.5;
         2.0 * eval + 30.0
     };
-    'epochs: for epoch in 0..cfg.epochs {
+    let mut schedule_done = false;
+    for epoch in 0..cfg.epochs {
         let t0 = Instant::now();
         let mut rng = Rng(cfg.seed.wrapping_mul(1_000_003).wrapping_add(epoch as u64));
         let order = batches(&data.train, cfg.batch_size, &mut rng);
         let (mut loss_sum, mut seen, mut done) = (0.0, 0usize, 0usize);
         for (b, batch) in order.iter().enumerate() {
-            if step >= planned {
-                stopped = cfg.max_steps.is_some_and(|m| step >= m);
-                break 'epochs;
+            // The schedule (shortened to fit a time limit) has ended: stop rather than
+            // run steps at learning rate 0.
+            if step >= total {
+                stopped = total < planned || cfg.max_steps.is_some_and(|m| step >= m);
+                schedule_done = true;
+                break;
             }
             if let Some(limit) = limit_secs {
                 if timed > 0 && started.elapsed().as_secs_f64() + step_secs + reserve(step_secs) > limit {
@@ -709,7 +713,7 @@ pub fn train(cfg: TrainConfig, mut progress: impl FnMut(Progress)) -> Result<Tra
             epochs.push(entry);
             save(&ranker, &base_config, &cfg.out, cfg.fp16)?;
         }
-        if stopped {
+        if stopped || schedule_done {
             break;
         }
     }
