@@ -17,6 +17,7 @@ pub mod document;
 pub mod error;
 pub mod eval;
 pub mod formats;
+pub mod lexicon;
 
 pub use annotation::{Annotations, Label, RelKind, Relation, SpanAnn};
 pub use document::{Document, Span, Text};

@@ -1,0 +1,77 @@
+//! `“We will win.” Smith said.` · `“It is over.” Said the senator.`: a quote that ends
+//! its sentence inside the marks, followed in the same paragraph by a sentence that is
+//! only an attribution: a subject and a speech verb within its first six words, with
+//! nothing but a subject before the verb, and no quote opening before the verb.
+
+use super::{Decision, QuoteCtx, Scene, Sieve};
+use crate::lexicon::{self, AUXILIARIES, DETERMINERS, ORG_SPEAKER_NOUNS};
+
+pub struct NextSentence;
+
+impl Sieve for NextSentence {
+    fn name(&self) -> &'static str {
+        "next-sentence"
+    }
+
+    fn decide(&self, scene: &Scene, q: &QuoteCtx) -> Decision {
+        let v = scene.view;
+        if !q.ends_sentence {
+            return Decision::Undecided;
+        }
+        // The sentence that starts after the quote.
+        let si = v.sentence_of(q.span.end);
+        let next = (si..v.sentences.len()).map(|s| v.sentences[s].2).find(|s| s.start >= q.span.end.saturating_sub(1) && s.end > q.span.end);
+        let Some(sent) = next else { return Decision::Undecided };
+        let end = sent.end.min(q.para.end).min(q.next_quote);
+        let words = scene.clause_words(q.span.end, end);
+        let Some(pos) = words.iter().take(6).position(|&k| scene.is_speech_verb_at(k)) else { return Decision::Undecided };
+        let verb = words[pos];
+        if v.words[verb].lower.ends_with("ing") {
+            return Decision::Undecided;
+        }
+        let between = &words[..pos];
+        let subject_like = between.iter().all(|&k| {
+            let w = &v.words[k];
+            w.lower == "," || w.lower == "."
+                || scene.mention_at(w.span.start).is_some()
+                || lexicon::pronoun(&w.lower).is_some()
+                || DETERMINERS.contains(w.lower.as_str())
+                || lexicon::is_honorific(&w.lower)
+                || lexicon::is_title_abbreviation(&w.lower)
+                || ORG_SPEAKER_NOUNS.contains(w.lower.as_str())
+                || AUXILIARIES.contains(w.lower.as_str())
+        });
+        if !subject_like {
+            return Decision::Undecided;
+        }
+        let subj = if between.iter().any(|&k| !matches!(v.words[k].lower.as_str(), "," | ".")) {
+            scene.subject_before(verb, q.span.end)
+        } else {
+            scene.subject_after(verb, end)
+        };
+        scene.decide(subj, true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::attribution::testing::{sieves, speakers};
+
+    #[test]
+    fn an_attribution_sentence_after_a_full_stop_names_the_speaker() {
+        let s = "“We will win this race.” [PER Smith] said.";
+        assert_eq!(speakers(s), vec!["Smith"]);
+        assert_eq!(sieves(s), vec!["next-sentence"]);
+    }
+
+    #[test]
+    fn an_inverted_attribution_sentence_names_the_speaker() {
+        assert_eq!(speakers("“It is over for us now.” Said [PER Dana Whitfield], the organiser."), vec!["Dana Whitfield"]);
+    }
+
+    #[test]
+    fn a_following_sentence_about_something_else_is_not_an_attribution() {
+        let s = "[PER Lee Park] spoke first. “The vote is tomorrow.” The weather, however, said nothing good.";
+        assert_ne!(sieves(s), vec!["next-sentence"]);
+    }
+}
