@@ -1,6 +1,6 @@
 //! A quote with no attribution of its own continues the previous quote's speaker, when
-//! that quote is in the same paragraph or ends in the paragraph just before, and no other
-//! person (or a role not held by the speaker) is named outside quotes between the two.
+//! that quote is in the same paragraph or ends in the paragraph just before, and no sentence
+//! between the two has another person (or a role not held by the speaker) as its subject.
 
 use super::{Decision, QuoteCtx, Scene, Sieve};
 
@@ -39,5 +39,11 @@ mod tests {
     fn another_person_named_between_stops_the_continuation() {
         let s = "[PER Jeff Worrall] said: “The trust has made progress this year.” [PER Ann Lee] nodded. “More is needed.”";
         assert_eq!(speakers(s), vec!["Jeff Worrall", ""]);
+    }
+
+    #[test]
+    fn a_person_named_as_an_object_between_keeps_the_continuation() {
+        let s = "“We will play him for a few games,” said [PER Ray Boyd]. [PER Boyd] has faith in [PER Tom Lutz], who joined in May.\n\n“He is a great keeper and I trust him.”";
+        assert_eq!(speakers(s)[1], "Boyd");
     }
 }

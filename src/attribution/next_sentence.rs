@@ -8,6 +8,9 @@ use crate::lexicon::{self, AUXILIARIES, DETERMINERS, ORG_SPEAKER_NOUNS};
 
 pub struct NextSentence;
 
+/// At most this many words after an inverted verb (`Said Dana Whitfield, the organiser.`).
+const MAX_INVERTED_TAIL: usize = 6;
+
 impl Sieve for NextSentence {
     fn name(&self) -> &'static str {
         "next-sentence"
@@ -47,6 +50,13 @@ impl Sieve for NextSentence {
         let subj = if between.iter().any(|&k| !matches!(v.words[k].lower.as_str(), "," | ".")) {
             scene.subject_before(verb, q.span.end)
         } else {
+            // `Said Smith.`: inverted only when the sentence is the attribution alone (a
+            // few words after the verb), not a clause that opens with a participle
+            // (`Asked about Mr Smith's position, Mr Johnson told …`).
+            let rest = words.iter().skip(pos + 1).filter(|&&k| v.words[k].lower.chars().any(char::is_alphanumeric)).count();
+            if rest > MAX_INVERTED_TAIL {
+                return Decision::Undecided;
+            }
             scene.subject_after(verb, end)
         };
         scene.decide(subj, true)
@@ -73,5 +83,11 @@ mod tests {
     fn a_following_sentence_about_something_else_is_not_an_attribution() {
         let s = "[PER Lee Park] spoke first. “The vote is tomorrow.” The weather, however, said nothing good.";
         assert_ne!(sieves(s), vec!["next-sentence"]);
+    }
+
+    #[test]
+    fn a_sentence_opening_with_a_participle_is_not_an_inverted_attribution() {
+        let s = "“He should go now.” Asked on Monday about [PER Mr Hale]'s future, [PER Mr Cobb] told reporters he had no view.";
+        assert_ne!(speakers(s), vec!["Mr Hale"]);
     }
 }

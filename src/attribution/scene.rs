@@ -175,14 +175,18 @@ impl<'v, 'a> Scene<'v, 'a> {
         self.group[a] == self.group[b]
     }
 
-    /// Is a person (or a role of someone else) other than mention `m`'s entity named
-    /// outside quotes in `[start, end)`? Organisations do not count: a speaker's own
-    /// employer is often named in the attribution (`said Smith, the head of Acme`).
+    /// Does a sentence between `start` and `end` have, as its subject (leftmost
+    /// subject-like mention outside quotes), a person other than mention `m`'s entity
+    /// (or a role not held by it)? Objects and organisations do not count (`Wenger
+    /// insists he has faith in Almunia` keeps Wenger the speaker).
     pub fn other_person_between(&self, start: usize, end: usize, m: usize) -> bool {
-        let ms = &self.view.mentions;
-        let a = ms.partition_point(|x| x.span.start < start);
-        (a..ms.len()).take_while(|&i| ms[i].span.end <= end).any(|i| {
-            let who = match ms[i].label {
+        let v = self.view;
+        let first = v.sentence_of(start);
+        (first..v.sentences.len()).take_while(|&s| v.sentences[s].2.start < end).any(|s| {
+            let span = v.sentences[s].2;
+            let words = self.clause_words(span.start.max(start), span.end.min(end));
+            let Some(Subject::Mention(i)) = self.leftmost_subject(&words) else { return false };
+            let who = match self.mention(i).label {
                 Label::PER => i,
                 Label::ROLE => match self.holder.get(&i) {
                     Some(&h) => h,
@@ -190,7 +194,7 @@ impl<'v, 'a> Scene<'v, 'a> {
                 },
                 _ => return false,
             };
-            !self.same_entity(who, m) && !self.view.in_quote(ms[i].span.start) && !self.possessive(i)
+            !self.same_entity(who, m)
         })
     }
 
