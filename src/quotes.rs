@@ -58,6 +58,8 @@ pub struct Mark {
     pub pos: usize,
     pub kind: MarkKind,
     pub role: MarkRole,
+    /// Characters the mark takes: 2 for a doubled mark (`''`, ` `` `), 1 otherwise.
+    pub width: usize,
 }
 
 /// A quotation found in a document.
@@ -73,23 +75,89 @@ pub struct Quote {
 
 fn mark_kind(c: char) -> Option<MarkKind> {
     match c {
-        '"' | '“' | '”' | '„' | '‟' => Some(MarkKind::Double),
-        '\'' | '‘' | '’' | '‚' | '‛' => Some(MarkKind::Single),
+        '"' | '“' | '”' | '„' | '‟' | '«' | '»' => Some(MarkKind::Double),
+        '\'' | '‘' | '’' | '‚' | '‛' | '`' | '‹' | '›' => Some(MarkKind::Single),
         _ => None,
     }
 }
 
+/// Guillemets, which some texts also use for arrows (`« Back`): a quote they open is kept
+/// only when it is closed.
+fn is_guillemet(c: char) -> bool {
+    matches!(c, '«' | '»' | '‹' | '›')
+}
+
+/// Single-mark characters that, written twice (`''`, ` `` `, `‘‘`, `’’`), make one double
+/// mark, as in the New York Times' texts (`''We will,'' he said`).
+fn doubles(c: char) -> bool {
+    matches!(c, '\'' | '`' | '‘' | '’')
+}
+
+/// Width of the quotation mark that starts at `pos` (2 for a doubled mark), 0 when there
+/// is none.
+fn mark_width_at(chars: &[char], pos: usize) -> usize {
+    match chars.get(pos) {
+        Some(&c) if doubles(c) && chars.get(pos + 1) == Some(&c) => 2,
+        Some(&c) if mark_kind(c).is_some() => 1,
+        _ => 0,
+    }
+}
+
+/// Width of the quotation mark that ends just before `end` (2 for a doubled mark), 0 when
+/// there is none.
+fn mark_width_before(chars: &[char], end: usize) -> usize {
+    match end.checked_sub(1).and_then(|p| chars.get(p)) {
+        Some(&c) if doubles(c) && end >= 2 && chars[end - 2] == c => 2,
+        Some(&c) if mark_kind(c).is_some() => 1,
+        _ => 0,
+    }
+}
 fn is_opening_context(c: Option<char>) -> bool {
     match c {
         None => true,
-        Some(c) => c.is_whitespace() || matches!(c, '(' | '[' | '{' | '—' | '–' | '-' | '/' | '“' | '‘' | '"' | '\'' | ':'),
+        Some(c) => {
+            c.is_whitespace()
+                || matches!(c, '(' | '[' | '{' | '—' | '–' | '-' | '/' | '“' | '‘' | '"' | '\'' | '`' | '«' | '‹' | ':')
+        }
     }
 }
 
 fn is_closing_context(c: Option<char>) -> bool {
     match c {
         None => true,
-        Some(c) => c.is_whitespace() || (!c.is_alphanumeric() && !matches!(c, '“' | '‘')),
+        Some(c) => c.is_whitespace() || (!c.is_alphanumeric() && !matches!(c, '“' | '‘' | '«' | '‹' | '`')),
+    }
+}
+
+/// An opening-shaped mark (`“`, `«`) used to close: after a word or punctuation, before a
+/// space or punctuation (`rated “Mostly False.“ He`).
+fn reversed_close(prev: Option<char>, next: Option<char>) -> bool {
+    prev.is_some_and(|p| !is_opening_context(Some(p))) && is_closing_context(next)
+}
+
+/// A closing-shaped mark (`”`, `»`) used to open: at the start or after a space, bracket
+/// or dash, and before a word (`”Mr. Trump is right,” he said`).
+fn reversed_open(prev: Option<char>, next: Option<char>) -> bool {
+    is_opening_context(prev) && next.is_some_and(|n| n.is_alphanumeric() || matches!(n, '(' | '[' | '‘' | '\'' | '…' | '$'))
+}
+
+/// The role of a doubled mark (`''`, ` `` `) from the characters around it: opening after a
+/// space or bracket and before a word, closing after a word or punctuation and before a
+/// space or punctuation. Two marks between letters, or between spaces, quote nothing.
+fn doubled_role(c: char, prev: Option<char>, next: Option<char>) -> MarkRole {
+    if c == '`' {
+        return MarkRole::Open;
+    }
+    let open = is_opening_context(prev) && next.is_some_and(|n| !n.is_whitespace());
+    let close = prev.is_some_and(|p| !p.is_whitespace()) && is_closing_context(next);
+    match (open, close) {
+        (true, false) => MarkRole::Open,
+        (false, true) => MarkRole::Close,
+        (true, true) if prev.is_none_or(char::is_whitespace) => MarkRole::Open,
+        (true, true) => MarkRole::Close,
+        // Alone between spaces: decided by pairing, like a straight `"`.
+        (false, false) if prev.is_none_or(char::is_whitespace) && next.is_none_or(char::is_whitespace) => MarkRole::Open,
+        (false, false) => MarkRole::Apostrophe,
     }
 }
 
@@ -97,14 +165,48 @@ fn is_closing_context(c: Option<char>) -> bool {
 /// document as characters.
 pub fn classify(chars: &[char]) -> Vec<Mark> {
     let mut out = vec![];
-    for (i, &c) in chars.iter().enumerate() {
-        let Some(kind) = mark_kind(c) else { continue };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let Some(kind) = mark_kind(c) else {
+            i += 1;
+            continue;
+        };
+        let run = if doubles(c) { chars[i..].iter().take_while(|&&d| d == c).count() } else { 1 };
+        if run >= 2 {
+            // Doubled marks. Three in a row are a single mark beside a doubled one: on the
+            // closing side the single closes first (`'Kosovo is special,'''`), on the
+            // opening side the doubled one opens first.
+            let prev = i.checked_sub(1).map(|p| chars[p]);
+            let closing_side = prev.is_some_and(|p| !is_opening_context(Some(p)));
+            let mut j = i;
+            if run % 2 == 1 && closing_side {
+                out.push(Mark { pos: j, kind: MarkKind::Single, role: MarkRole::Close, width: 1 });
+                j += 1;
+            }
+            while i + run - j >= 2 {
+                let prev = j.checked_sub(1).map(|p| chars[p]);
+                let next = chars.get(j + 2).copied();
+                out.push(Mark { pos: j, kind: MarkKind::Double, role: doubled_role(c, prev, next), width: 2 });
+                j += 2;
+            }
+            if j < i + run {
+                out.push(Mark { pos: j, kind: MarkKind::Single, role: MarkRole::Open, width: 1 });
+            }
+            i += run;
+            continue;
+        }
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
         let letter = |c: Option<char>| c.is_some_and(char::is_alphabetic);
         let role = match c {
-            '“' | '„' | '‟' => MarkRole::Open,
-            '”' => MarkRole::Close,
+            '„' | '‟' => MarkRole::Open,
+            '“' | '«' | '‹' if reversed_close(prev, next) => MarkRole::Close,
+            '“' | '«' | '‹' => MarkRole::Open,
+            '”' | '»' | '›' if reversed_open(prev, next) => MarkRole::Open,
+            '”' | '»' | '›' => MarkRole::Close,
+            '`' if next.is_some_and(|n| !n.is_whitespace()) => MarkRole::Open,
+            '`' => MarkRole::Apostrophe,
             '"' => {
                 let open = is_opening_context(prev) && next.is_some_and(|n| !n.is_whitespace());
                 let close = !prev.is_some_and(char::is_whitespace) && prev.is_some() && is_closing_context(next);
@@ -152,9 +254,37 @@ pub fn classify(chars: &[char]) -> Vec<Mark> {
                 }
             }
         };
-        out.push(Mark { pos: i, kind, role });
+        out.push(Mark { pos: i, kind, role, width: 1 });
+        i += 1;
     }
     out
+}
+
+/// The typographic style of a mark: a quote opened in one style and holding marks of
+/// another (`"… “nested,” …"`) closes in its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Straight,
+    Doubled,
+    Curly,
+    Guillemet,
+}
+
+fn style_of(chars: &[char], mk: Mark) -> Style {
+    match chars.get(mk.pos) {
+        _ if mk.width == 2 => Style::Doubled,
+        Some('"' | '\'') => Style::Straight,
+        Some('`') => Style::Doubled,
+        Some(&c) if is_guillemet(c) => Style::Guillemet,
+        _ => Style::Curly,
+    }
+}
+
+/// A straight or doubled mark with a space (or the text's edge) on both sides.
+fn is_lone(chars: &[char], mk: Mark) -> bool {
+    let straight = matches!(chars.get(mk.pos), Some('"')) || mk.width == 2;
+    let space = |c: Option<&char>| c.is_none_or(|c| c.is_whitespace());
+    straight && space(mk.pos.checked_sub(1).and_then(|p| chars.get(p))) && space(chars.get(mk.pos + mk.width))
 }
 
 /// Paragraphs: maximal runs of characters without a line break, as `(start, end)`,
@@ -200,23 +330,40 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
         // Inside an open quote, a mark of the same kind that opens after a word
         // (`going to "fake" an injury`) starts a nested quote, closed by the next mark.
         let mut nested = false;
+        // Inside an open quote, a mark of the same kind but another style (`“…”` inside
+        // `"…"`) that the quote's own style closes later in the paragraph: a nested quote,
+        // closed by the next mark of its style.
+        let mut nested_style: Option<Style> = None;
         let mut first = true;
         if let Some((start, kind)) = carried.take() {
             // The paragraph re-opens: its first mark (at the paragraph's first non-space) is
             // skipped, and the quote goes on.
             open = Some((start, kind));
         }
-        for mk in in_para {
+        for (k, &mk) in in_para.iter().enumerate() {
             let at_para_start = first && chars[ps..mk.pos].iter().all(|c| c.is_whitespace());
             first = false;
             if mk.role == MarkRole::Apostrophe {
                 continue;
             }
+            // A straight mark alone between spaces (`says, 'Well done,' " she said`) closes
+            // an open quote.
+            let role = if open.is_some_and(|(_, kind)| kind == mk.kind) && mk.role == MarkRole::Open && is_lone(chars, mk) {
+                MarkRole::Close
+            } else {
+                mk.role
+            };
             match open {
                 None => {
-                    if mk.role == MarkRole::Open {
+                    // Two opening marks side by side (`““We`, `"“We`): the quote opens at
+                    // the inner one; the outer one is a stray.
+                    let doubled_open = in_para.get(k + 1).is_some_and(|n| {
+                        n.pos == mk.pos + mk.width && n.kind == mk.kind && n.role == MarkRole::Open
+                    });
+                    if role == MarkRole::Open && !doubled_open {
                         open = Some((mk.pos, mk.kind));
                         nested = false;
+                        nested_style = None;
                     }
                 }
                 Some((start, kind)) => {
@@ -224,11 +371,26 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
                         // A nested mark of the other kind: not a quote of its own.
                         continue;
                     }
-                    match mk.role {
+                    let style = style_of(chars, mk);
+                    let outer_style = style_of(chars, Mark { pos: start, kind, role: MarkRole::Open, width: mark_width_at(chars, start) });
+                    if let Some(ns) = nested_style {
+                        if role == MarkRole::Close && style == ns {
+                            nested_style = None;
+                            continue;
+                        }
+                    }
+                    match role {
                         MarkRole::Close if nested => nested = false,
                         MarkRole::Close => {
-                            out.push(Span::new(start, mk.pos + 1));
+                            out.push(Span::new(start, mk.pos + mk.width));
                             open = None;
+                        }
+                        MarkRole::Open if nested_style.is_none()
+                            && !at_para_start
+                            && style != outer_style
+                            && in_para[k + 1..].iter().any(|n| n.kind == kind && n.role == MarkRole::Close && style_of(chars, *n) == outer_style) =>
+                        {
+                            nested_style = Some(style);
                         }
                         // A re-opening at the paragraph start (carried quote) or in mid-line
                         // after a sentence end (a lost paragraph break) continues the open
@@ -246,11 +408,14 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
             }
         }
         if let Some((start, kind)) = open {
-            // Does the next paragraph re-open with the same kind of mark?
+            // Does the next paragraph re-open with the same kind and style of mark? (A
+            // paragraph that opens in another style, `“…,” he said."`, starts a quote of its
+            // own inside a block quoted in the first style.)
+            let style = style_of(chars, Mark { pos: start, kind, role: MarkRole::Open, width: mark_width_at(chars, start) });
             let reopens = paras.get(pi + 1).is_some_and(|&(ns, ne)| {
                 let first = (ns..ne).find(|&i| !chars[i].is_whitespace());
                 first.is_some_and(|i| {
-                    marks.iter().any(|mk| mk.pos == i && mk.kind == kind && mk.role == MarkRole::Open)
+                    marks.iter().any(|mk| mk.pos == i && mk.kind == kind && mk.role == MarkRole::Open && style_of(chars, *mk) == style)
                 })
             });
             if reopens {
@@ -261,10 +426,11 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
                 while end > start + 1 && chars[end - 1].is_whitespace() {
                     end -= 1;
                 }
-                if kind == MarkKind::Double {
+                if kind == MarkKind::Double && !is_guillemet(chars[start]) {
                     out.push(Span::new(start, end));
                 }
-                // An unclosed single mark is most likely an apostrophe: dropped.
+                // An unclosed single mark is most likely an apostrophe, an unclosed
+                // guillemet an arrow (`« Back`): dropped.
             }
         }
     }
@@ -340,13 +506,13 @@ pub fn is_cue(w: &str) -> bool {
 }
 
 const NAMING_CUES: &[&str] = &["rated", "rating", "ratings", "so-called", "dubbed", "entitled", "titled", "nicknamed", "branded", "labelled", "labeled", "term", "word", "words", "phrase", "slogan", "motto"];
-const PRONOUNS_AFTER: &[&str] = &["he", "she", "they", "it", "we", "i", "you", "according", "and", "but", "or", "in", "on", "of", "to", "for", "from", "at", "with", "by", "as", "that", "which", "who", "when", "while", "after", "before", "because", "if", "than", "so", "since"];
+const PRONOUNS_AFTER: &[&str] = &["he", "she", "they", "it", "we", "i", "you", "according", "and", "but", "or", "in", "on", "of", "to", "for", "from", "at", "with", "by", "as", "about", "into", "over", "against", "without", "through", "toward", "towards", "that", "which", "who", "when", "while", "after", "before", "because", "if", "than", "so", "since"];
 
 /// Decides whether a candidate span is a quotation, and whether it is partial.
 pub fn judge(chars: &[char], span: Span) -> Option<Quote> {
-    let inner_start = span.start + 1;
-    let closed = span.end > span.start + 1 && chars.get(span.end - 1).copied().and_then(mark_kind).is_some();
-    let inner_end = if closed { span.end - 1 } else { span.end };
+    let inner_start = span.start + mark_width_at(chars, span.start).max(1);
+    let closing = if span.end > inner_start { mark_width_before(chars, span.end) } else { 0 };
+    let inner_end = span.end.saturating_sub(closing).max(inner_start);
     if inner_end <= inner_start {
         return None;
     }
