@@ -335,6 +335,15 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
         // closed by the next mark of its style.
         let mut nested_style: Option<Style> = None;
         let mut first = true;
+        // The last closing mark of each kind and style in the paragraph (index in `in_para`).
+        let mut last_close: Vec<(MarkKind, Style, usize)> = vec![];
+        for (k, mk) in in_para.iter().enumerate() {
+            if mk.role == MarkRole::Close || (mk.role == MarkRole::Open && is_lone(chars, *mk)) {
+                let st = style_of(chars, *mk);
+                last_close.retain(|&(kd, s, _)| (kd, s) != (mk.kind, st));
+                last_close.push((mk.kind, st, k));
+            }
+        }
         if let Some((start, kind)) = carried.take() {
             // The paragraph re-opens: its first mark (at the paragraph's first non-space) is
             // skipped, and the quote goes on.
@@ -388,7 +397,7 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
                         MarkRole::Open if nested_style.is_none()
                             && !at_para_start
                             && style != outer_style
-                            && in_para[k + 1..].iter().any(|n| n.kind == kind && n.role == MarkRole::Close && style_of(chars, *n) == outer_style) =>
+                            && last_close.iter().any(|&(kd, st, at)| kd == kind && st == outer_style && at > k) =>
                         {
                             nested_style = Some(style);
                         }
@@ -415,7 +424,10 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
             let reopens = paras.get(pi + 1).is_some_and(|&(ns, ne)| {
                 let first = (ns..ne).find(|&i| !chars[i].is_whitespace());
                 first.is_some_and(|i| {
-                    marks.iter().any(|mk| mk.pos == i && mk.kind == kind && mk.role == MarkRole::Open && style_of(chars, *mk) == style)
+                    marks.binary_search_by_key(&i, |mk| mk.pos).ok().is_some_and(|at| {
+                        let mk = marks[at];
+                        mk.kind == kind && mk.role == MarkRole::Open && style_of(chars, mk) == style
+                    })
                 })
             });
             if reopens {
@@ -454,11 +466,16 @@ fn word_list(chars: &[char], start: usize, end: usize) -> Vec<String> {
     out
 }
 
+/// How far (characters) a sentence reaches on either side of a quote: a paragraph with no
+/// sentence end (a list, a run of marks) is not scanned whole for every quote in it.
+const SENTENCE_WINDOW: usize = 600;
+
 /// The sentence around a character range: back to the previous `.`/`!`/`?` followed by a
-/// space or to the paragraph start; forward likewise.
+/// space or to the paragraph start; forward likewise (at most [`SENTENCE_WINDOW`]
+/// characters each way).
 fn sentence_bounds(chars: &[char], start: usize, end: usize) -> (usize, usize) {
     let mut s = start;
-    while s > 0 {
+    while s > start.saturating_sub(SENTENCE_WINDOW) {
         let c = chars[s - 1];
         if c == '\n' {
             break;
@@ -469,7 +486,7 @@ fn sentence_bounds(chars: &[char], start: usize, end: usize) -> (usize, usize) {
         s -= 1;
     }
     let mut e = end;
-    while e < chars.len() {
+    while e < chars.len().min(end + SENTENCE_WINDOW) {
         let c = chars[e];
         if c == '\n' {
             break;
@@ -703,5 +720,125 @@ mod tests {
     fn a_nested_single_quote_is_not_a_separate_quote() {
         let t = texts("\"We call it 'the plan' and it works,\" he said.");
         assert_eq!(t, vec!["\"We call it 'the plan' and it works,\""]);
+    }
+
+    // One test per house style of quotation marks (sentences written for these tests).
+
+    #[test]
+    fn doubled_straight_marks_are_one_mark_and_the_span_ends_after_both() {
+        let s = "''We will keep the plant open,'' the mayor said on Tuesday.";
+        assert_eq!(texts(s), vec!["''We will keep the plant open,''"]);
+    }
+
+    #[test]
+    fn a_short_quote_in_doubled_marks_keeps_its_own_punctuation() {
+        let q = quotes("The mayor called the offer ''a fair start,'' and left the room.");
+        assert_eq!(q, vec![("''a fair start,''".to_string(), true)]);
+    }
+
+    #[test]
+    fn a_single_quote_nested_at_the_end_of_a_doubled_one_closes_first() {
+        let s = "''My father told me, 'Never give up,''' the coach recalled.";
+        assert_eq!(texts(s), vec!["''My father told me, 'Never give up,'''"]);
+    }
+
+    #[test]
+    fn backtick_openings_close_with_doubled_straight_marks() {
+        let s = "The report said: ``Nobody checked the figures before the vote.''";
+        assert_eq!(texts(s), vec!["``Nobody checked the figures before the vote.''"]);
+    }
+
+    #[test]
+    fn a_multi_paragraph_quote_in_doubled_marks_is_one_span() {
+        let s = "She said: ''The first part is done.\n\n''The second part starts in May.''\n\nThen prose.";
+        assert_eq!(texts(s), vec!["''The first part is done.\n\n''The second part starts in May.''"]);
+    }
+
+    #[test]
+    fn a_multi_paragraph_quote_in_straight_marks_is_one_span() {
+        let s = "He said: \"The first part is done.\n\n\"The second part starts in May.\"\n\nThen prose.";
+        assert_eq!(texts(s), vec!["\"The first part is done.\n\n\"The second part starts in May.\""]);
+    }
+
+    #[test]
+    fn a_closing_curly_mark_used_to_open_starts_the_quote() {
+        let s = "”Our budget is balanced for the first time,” the governor said.";
+        assert_eq!(texts(s), vec!["”Our budget is balanced for the first time,”"]);
+    }
+
+    #[test]
+    fn an_opening_curly_mark_used_to_close_ends_the_quote() {
+        let s = "“We are not finished with this bill yet,“ the senator said. “Not by a long way.”";
+        assert_eq!(texts(s), vec!["“We are not finished with this bill yet,“", "“Not by a long way.”"]);
+    }
+
+    #[test]
+    fn curly_single_marks_pair_around_a_quote() {
+        let s = "‘We have never seen a winter like this one,’ the farmer said.";
+        assert_eq!(texts(s), vec!["‘We have never seen a winter like this one,’"]);
+    }
+
+    #[test]
+    fn straight_single_marks_pair_around_a_quote() {
+        let s = "'We have never seen a winter like this one,' the farmer's wife said.";
+        assert_eq!(texts(s), vec!["'We have never seen a winter like this one,'"]);
+    }
+
+    #[test]
+    fn guillemets_pair_like_curly_marks() {
+        let s = "The minister said: «We will sign the treaty next week.» Then he left.";
+        assert_eq!(texts(s), vec!["«We will sign the treaty next week.»"]);
+    }
+
+    #[test]
+    fn reversed_guillemets_pair_too() {
+        let s = "The minister said: »We will sign the treaty next week.« Then he left.";
+        assert_eq!(texts(s), vec!["»We will sign the treaty next week.«"]);
+    }
+
+    #[test]
+    fn an_unclosed_guillemet_is_an_arrow_not_a_quote() {
+        assert!(texts("« Back to the list of all the stories on this page").is_empty());
+    }
+
+    #[test]
+    fn a_quote_in_another_style_inside_a_straight_quote_is_nested() {
+        let s = "\"The board met twice. “We have no plan at all,” one member said, and nobody argued.\"";
+        assert_eq!(texts(s), vec![s]);
+    }
+
+    #[test]
+    fn a_paragraph_reopened_in_another_style_is_a_quote_of_its_own() {
+        // A block quoted in straight marks; its last paragraph quotes someone in curly
+        // marks, and the block's closing mark follows that quote's attribution.
+        let s = "\"The council met on Monday to discuss the bridge.\n\n“We cannot afford another delay,” the mayor said.\"\n\nThen prose.";
+        let t = texts(s);
+        assert!(t.contains(&"“We cannot afford another delay,”".to_string()), "{t:?}");
+    }
+
+    #[test]
+    fn a_straight_mark_alone_between_spaces_closes_the_open_quote() {
+        let s = "\"My coach always said, 'Finish the race,' \" she told the crowd. \"So I did.\"";
+        assert_eq!(texts(s), vec!["\"My coach always said, 'Finish the race,' \"", "\"So I did.\""]);
+    }
+
+    #[test]
+    fn two_opening_marks_side_by_side_open_at_the_inner_one() {
+        let s = "The platform reads: ““Every family deserves a safe home.”";
+        assert_eq!(texts(s), vec!["“Every family deserves a safe home.”"]);
+    }
+
+    #[test]
+    fn a_short_quote_followed_by_a_preposition_is_not_a_modifier() {
+        let q = quotes("The senator kept saying \"some kind things\" about his rival.");
+        assert_eq!(q, vec![("\"some kind things\"".to_string(), true)]);
+    }
+
+    #[test]
+    fn a_long_paragraph_of_lone_marks_is_judged_in_linear_time() {
+        let s = "\" word ".repeat(20_000);
+        let t = std::time::Instant::now();
+        let _ = texts(&s);
+        assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
     }
 }
