@@ -141,6 +141,13 @@ fn reversed_open(prev: Option<char>, next: Option<char>) -> bool {
     is_opening_context(prev) && next.is_some_and(|n| n.is_alphanumeric() || matches!(n, '(' | '[' | '‘' | '\'' | '…' | '$'))
 }
 
+/// A closing-shaped mark that opens a quote starting with an ellipsis (`said ” … and then`).
+fn ellipsis_open(chars: &[char], i: usize) -> bool {
+    let prev = i.checked_sub(1).map(|p| chars[p]);
+    let next = chars[i + 1..].iter().take(3).find(|c| **c != ' ');
+    is_opening_context(prev) && chars.get(i + 1) == Some(&' ') && next.is_some_and(|&n| n == '…' || n == '.')
+}
+
 /// The role of a doubled mark (`''`, ` `` `) from the characters around it: opening after a
 /// space or bracket and before a word, closing after a word or punctuation and before a
 /// space or punctuation. Two marks between letters, or between spaces, quote nothing.
@@ -203,7 +210,7 @@ pub fn classify(chars: &[char]) -> Vec<Mark> {
             '„' | '‟' => MarkRole::Open,
             '“' | '«' | '‹' if reversed_close(prev, next) => MarkRole::Close,
             '“' | '«' | '‹' => MarkRole::Open,
-            '”' | '»' | '›' if reversed_open(prev, next) => MarkRole::Open,
+            '”' | '»' | '›' if reversed_open(prev, next) || ellipsis_open(chars, i) => MarkRole::Open,
             '”' | '»' | '›' => MarkRole::Close,
             '`' if next.is_some_and(|n| !n.is_whitespace()) => MarkRole::Open,
             '`' => MarkRole::Apostrophe,
@@ -226,9 +233,10 @@ pub fn classify(chars: &[char]) -> Vec<Mark> {
             _ => {
                 // Single marks: apostrophes first.
                 let after2: String = chars[i + 1..chars.len().min(i + 4)].iter().collect();
-                let decade = after2.len() >= 3
+                // `’90s`, and a year (`in ‘08`, `the '16 race`).
+                let decade = after2.chars().count() >= 2
                     && after2.chars().take(2).all(|d| d.is_ascii_digit())
-                    && after2.chars().nth(2).is_some_and(|s| s == 's');
+                    && after2.chars().nth(2).is_none_or(|s| s == 's' || !s.is_alphanumeric());
                 let rock_n_roll = matches!(next, Some('n') | Some('N'))
                     && chars.get(i + 2).is_some_and(|&m| mark_kind(m) == Some(MarkKind::Single));
                 let n_closing = matches!(prev, Some('n') | Some('N'))
@@ -243,6 +251,9 @@ pub fn classify(chars: &[char]) -> Vec<Mark> {
                     };
                 if (letter(prev) && letter(next)) || decade || rock_n_roll || n_closing || elision {
                     MarkRole::Apostrophe
+                } else if c == '‘' && letter(prev) && is_closing_context(next) {
+                    // Written the wrong way round after a word (`CBS‘ show`, `won‘ he`).
+                    MarkRole::Close
                 } else if c == '‘' || c == '‚' || c == '‛' {
                     MarkRole::Open
                 } else if is_opening_context(prev) && next.is_some_and(|n| !n.is_whitespace()) {
@@ -280,11 +291,20 @@ fn style_of(chars: &[char], mk: Mark) -> Style {
     }
 }
 
-/// A straight or doubled mark with a space (or the text's edge) on both sides.
-fn is_lone(chars: &[char], mk: Mark) -> bool {
-    let straight = matches!(chars.get(mk.pos), Some('"')) || mk.width == 2;
-    let space = |c: Option<&char>| c.is_none_or(|c| c.is_whitespace());
-    straight && space(mk.pos.checked_sub(1).and_then(|p| chars.get(p))) && space(chars.get(mk.pos + mk.width))
+/// A straight `"` or doubled `''` whose neighbours do not tell whether it opens or closes:
+/// alone between spaces (`says, 'Well done,' " she`), or between a sentence end and a word
+/// with the space lost (`he said."We`). Pairing decides: it closes an open quote and opens
+/// otherwise.
+fn is_ambiguous(chars: &[char], mk: Mark) -> bool {
+    let straight = matches!(chars.get(mk.pos), Some('"')) || (mk.width == 2 && chars.get(mk.pos) == Some(&'\''));
+    let prev = mk.pos.checked_sub(1).and_then(|p| chars.get(p)).copied();
+    let next = chars.get(mk.pos + mk.width).copied();
+    let open = is_opening_context(prev) && next.is_some_and(|n| !n.is_whitespace());
+    let close = prev.is_some_and(|p| !p.is_whitespace()) && is_closing_context(next);
+    let space = |c: Option<char>| c.is_none_or(char::is_whitespace);
+    let lone = space(prev) && space(next);
+    let lost_space = prev.is_some_and(|p| matches!(p, '.' | '!' | '?')) && next.is_some_and(char::is_alphabetic);
+    straight && mk.role != MarkRole::Apostrophe && open == close && (lone || lost_space)
 }
 
 /// Paragraphs: maximal runs of characters without a line break, as `(start, end)`,
@@ -313,6 +333,18 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
     // An open quote carried over a paragraph break: (start, kind).
     let mut carried: Option<(usize, MarkKind)> = None;
     let mut m = 0;
+    // Does paragraph `pi` begin with an opening mark of this kind (and style)?
+    let opens_paragraph = |pi: usize, kind: MarkKind, style: Option<Style>| {
+        paras.get(pi).is_some_and(|&(ns, ne)| {
+            let first = (ns..ne).find(|&i| !chars[i].is_whitespace());
+            first.is_some_and(|i| {
+                marks.binary_search_by_key(&i, |mk| mk.pos).ok().is_some_and(|at| {
+                    let mk = marks[at];
+                    mk.kind == kind && mk.role == MarkRole::Open && style.is_none_or(|s| style_of(chars, mk) == s)
+                })
+            })
+        })
+    };
     for (pi, &(ps, pe)) in paras.iter().enumerate() {
         let in_para: Vec<Mark> = {
             while m < marks.len() && marks[m].pos < ps {
@@ -338,12 +370,13 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
         // The last closing mark of each kind and style in the paragraph (index in `in_para`).
         let mut last_close: Vec<(MarkKind, Style, usize)> = vec![];
         for (k, mk) in in_para.iter().enumerate() {
-            if mk.role == MarkRole::Close || (mk.role == MarkRole::Open && is_lone(chars, *mk)) {
+            if mk.role == MarkRole::Close || is_ambiguous(chars, *mk) {
                 let st = style_of(chars, *mk);
                 last_close.retain(|&(kd, s, _)| (kd, s) != (mk.kind, st));
                 last_close.push((mk.kind, st, k));
             }
         }
+        let last_single_close = in_para.iter().rposition(|mk| mk.kind == MarkKind::Single && mk.role == MarkRole::Close);
         if let Some((start, kind)) = carried.take() {
             // The paragraph re-opens: its first mark (at the paragraph's first non-space) is
             // skipped, and the quote goes on.
@@ -355,12 +388,12 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
             if mk.role == MarkRole::Apostrophe {
                 continue;
             }
-            // A straight mark alone between spaces (`says, 'Well done,' " she said`) closes
-            // an open quote.
-            let role = if open.is_some_and(|(_, kind)| kind == mk.kind) && mk.role == MarkRole::Open && is_lone(chars, mk) {
+            let role = if !is_ambiguous(chars, mk) {
+                mk.role
+            } else if open.is_some_and(|(_, kind)| kind == mk.kind) {
                 MarkRole::Close
             } else {
-                mk.role
+                MarkRole::Open
             };
             match open {
                 None => {
@@ -369,7 +402,13 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
                     let doubled_open = in_para.get(k + 1).is_some_and(|n| {
                         n.pos == mk.pos + mk.width && n.kind == mk.kind && n.role == MarkRole::Open
                     });
-                    if role == MarkRole::Open && !doubled_open {
+                    // A single mark opens only when a single mark closes later in the
+                    // paragraph or the next paragraph re-opens with one (`said in ‘08 that`,
+                    // `Sophie in 't Veld`: apostrophes, whatever follows).
+                    let single_closes = mk.kind == MarkKind::Double
+                        || last_single_close.is_some_and(|at| at > k)
+                        || opens_paragraph(pi + 1, MarkKind::Single, None);
+                    if role == MarkRole::Open && !doubled_open && single_closes {
                         open = Some((mk.pos, mk.kind));
                         nested = false;
                         nested_style = None;
@@ -421,15 +460,7 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
             // paragraph that opens in another style, `“…,” he said."`, starts a quote of its
             // own inside a block quoted in the first style.)
             let style = style_of(chars, Mark { pos: start, kind, role: MarkRole::Open, width: mark_width_at(chars, start) });
-            let reopens = paras.get(pi + 1).is_some_and(|&(ns, ne)| {
-                let first = (ns..ne).find(|&i| !chars[i].is_whitespace());
-                first.is_some_and(|i| {
-                    marks.binary_search_by_key(&i, |mk| mk.pos).ok().is_some_and(|at| {
-                        let mk = marks[at];
-                        mk.kind == kind && mk.role == MarkRole::Open && style_of(chars, mk) == style
-                    })
-                })
-            });
+            let reopens = opens_paragraph(pi + 1, kind, Some(style));
             if reopens {
                 carried = Some((start, kind));
             } else if kind == MarkKind::Double || start > ps {
@@ -840,5 +871,41 @@ mod tests {
         let t = std::time::Instant::now();
         let _ = texts(&s);
         assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn a_mark_before_a_two_digit_year_is_an_apostrophe() {
+        let s = "She said in ‘08 that “the party has never been this united before.”";
+        assert_eq!(texts(s), vec!["“the party has never been this united before.”"]);
+    }
+
+    #[test]
+    fn an_opening_single_mark_after_a_word_is_not_an_opening() {
+        let s = "On NBC‘ morning show, she said: “We will not raise taxes on anyone.”";
+        assert_eq!(texts(s), vec!["“We will not raise taxes on anyone.”"]);
+    }
+
+    #[test]
+    fn a_single_mark_that_nothing_closes_does_not_swallow_a_double_quote() {
+        let s = "Pieter van 't Hof, a Dutch member, said: \"The union is in real trouble now.\"";
+        assert_eq!(texts(s), vec!["\"The union is in real trouble now.\""]);
+    }
+
+    #[test]
+    fn a_closing_curly_mark_opens_a_quote_that_starts_with_an_ellipsis() {
+        let s = "The letter went on: ” … and we expect an answer before the end of the month.”";
+        assert_eq!(texts(s), vec!["” … and we expect an answer before the end of the month.”"]);
+    }
+
+    #[test]
+    fn a_straight_mark_between_a_sentence_end_and_a_word_opens_when_no_quote_is_open() {
+        let s = "\"We lost,\" said a shop owner who asked not to be named.\"We were fooled into coming here.\"";
+        assert_eq!(texts(s), vec!["\"We lost,\"", "\"We were fooled into coming here.\""]);
+    }
+
+    #[test]
+    fn a_straight_mark_inside_markup_is_not_decided_by_pairing() {
+        let s = "<a href=\"https://example.org/status/12345\">link</a> and data-id=\"2016-01-02\" follow.";
+        assert!(texts(s).is_empty());
     }
 }
