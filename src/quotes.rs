@@ -3,19 +3,38 @@
 //!
 //! Three steps, each small enough to test on its own:
 //!
-//! 1. **Marks.** Every `"` `“` `”` `'` `‘` `’` is classified as an opening mark, a closing
-//!    mark or an apostrophe from its neighbours ([`classify`]). Curly marks say what they
-//!    are; straight ones open after whitespace or an opening bracket and close before
-//!    whitespace or punctuation. A single mark between two letters (`I’m`, `trust’s`),
-//!    before a decade (`’90s`) or in `rock 'n' roll` is an apostrophe; a single mark after
-//!    a word with no single quote open (`patients’ needs`) is a plural possessive.
+//! 1. **Marks.** Every `"` `“` `”` `„` `'` `‘` `’` `` ` `` `«` `»` `‹` `›` is classified as
+//!    an opening mark, a closing mark or an apostrophe from its neighbours ([`classify`]).
+//!    House styles:
+//!    - **doubled** marks (`''We will,'' he said`, TeX-style ` ``…'' `, also `‘‘` `’’`) are
+//!      one double mark two characters wide, so the span ends after both; three in a row
+//!      are a single mark beside a doubled one (`'Never,'''`: the single closes first);
+//!    - **curly** marks say what they are, unless written the wrong way round: `”` at the
+//!      start or after a space and before a word (`”Mr. Smith is right,”`), or before a
+//!      space and an ellipsis (`” … and then`), opens; `“` after a word or punctuation and
+//!      before a space (`yet,“ he said`) closes; likewise `»` `«` (both orders pair);
+//!    - **straight** marks open after whitespace or an opening bracket and close before
+//!      whitespace or punctuation; one that the neighbours leave open (alone between
+//!      spaces: `'Well done,' " she said`; or between a sentence end and a word, the
+//!      space lost: `named."We`) is decided by pairing: it closes an open quote, opens
+//!      otherwise;
+//!    - **apostrophes**: a single mark between two letters (`I’m`, `trust’s`), before a
+//!      decade or year (`’90s`, `in ‘08`), in `rock 'n' roll` or an elision (`’em`) is an
+//!      apostrophe; a single mark after a word with no single quote open (`patients’
+//!      needs`, `CBS‘ show`) is a plural possessive.
 //! 2. **Pairing**, paragraph by paragraph ([`pair`]). A double-quoted span may hold
-//!    single marks (nested quotes, not separate QUOTEs). A paragraph that ends inside a
-//!    quote continues it when the next paragraph re-opens with the same kind of mark
-//!    (a multi-paragraph quote is one span); a mark that re-opens mid-line while a quote
-//!    is open continues it too (paragraph breaks lost in the source). A quote still open
-//!    at the end of its paragraph and not continued runs to the end of that paragraph
-//!    (best effort; never a refusal). Stray closing marks are ignored.
+//!    single marks (nested quotes, not separate QUOTEs), and double marks of another style
+//!    that its own style closes later in the paragraph (`"… “nested,” …"`). A single mark
+//!    opens only when a single mark closes later in its paragraph or the next paragraph
+//!    re-opens with one (otherwise it is an apostrophe, `Sophie in 't Veld`). Two opening
+//!    marks side by side (`““We`) open at the inner one. A paragraph that ends inside a
+//!    quote continues it when the next paragraph re-opens with the same kind and style of
+//!    mark (a multi-paragraph quote is one span; a paragraph re-opened in another style,
+//!    `“…,” he said."` inside a block quoted in straight marks, is a quote of its own); a
+//!    mark that re-opens mid-line while a quote is open continues it too (paragraph breaks
+//!    lost in the source). A quote still open at the end of its paragraph and not
+//!    continued runs to the end of that paragraph (best effort; never a refusal), except
+//!    one opened by a guillemet (`« Back`, an arrow). Stray closing marks are ignored.
 //! 3. **Is it a quotation?** ([`judge`]) Scare quotes, labels, ratings and titles are not.
 //!    The rule, in order:
 //!    - rejected: a short quote (at most three words, no punctuation of its own) right
