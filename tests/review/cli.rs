@@ -275,3 +275,51 @@ fn a_quote_a_reviewer_marked_across_a_paragraph_break_in_brat_exports_to_every_f
     let csv = std::fs::read_to_string(dir.path().join("csv/quotes.csv")).unwrap();
     assert!(csv.contains("Ines Duarte"), "{csv}");
 }
+
+#[test]
+fn imported_quotes_over_paragraph_breaks_are_written_in_brats_fragment_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let changed = [
+        "000_4e8217c3b4a8aa62.ann",
+        "001_a9f15ece287fbe27.ann",
+        "003_cbca4b3e0fe5c36a.ann",
+        "004_36a83f3d559bb0ad.ann",
+        "news/bbc_politics_078.ann",
+    ];
+    for (format, file, extra) in
+        [("doccano", "dataset.jsonl", None), ("label-studio", "tasks.json", Some("--predictions"))]
+    {
+        export(format, &dir.path().join(format)).success();
+        let back = dir.path().join(format!("{format}-back"));
+        whosaid()
+            .args(["import", "--format", format])
+            .args(extra)
+            .arg(dir.path().join(format).join(file))
+            .arg("--out")
+            .arg(&back)
+            .assert()
+            .success();
+        for rel in changed {
+            let a = std::fs::read_to_string(fixtures_dir().join(rel)).unwrap();
+            let b = std::fs::read_to_string(back.join(rel)).unwrap();
+            assert!(a.lines().any(|l| l.starts_with('T') && l.contains(';')), "{rel} has fragments");
+            assert!(a == b, "{format}: {rel}");
+        }
+    }
+}
+
+#[test]
+fn quotes_lists_a_quote_brat_saved_as_fragments_with_its_speaker() {
+    let dir = tempfile::tempdir().unwrap();
+    let txt = "Mayor Ines Duarte said: “The bridge opens in May.\n\n“Traffic will ease.”\n";
+    let ann = "T1\tPER 6 17\tInes Duarte\nT2\tQUOTE 24 49;51 71\t“The bridge opens in May. “Traffic will ease.”\n\
+               R1\tSpeaker Arg1:T2 Arg2:T1\n";
+    pairs(dir.path(), &[("bridge", txt, ann)]);
+    whosaid()
+        .args(["quotes", "--format", "csv"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(predicate::str::contains("Ines Duarte").and(predicate::str::contains("Traffic will ease")));
+}
