@@ -1263,6 +1263,22 @@ mod tests {
     }
 
     #[test]
+    fn an_io_error_is_said_once_in_a_chain_of_causes() {
+        let e = anyhow::Error::from(Error::io(Path::new("out.jsonl"), std::io::Error::other("Is a directory")));
+        assert_eq!(format!("{e:#}"), "out.jsonl: Is a directory");
+    }
+
+    #[test]
+    fn a_temporary_file_is_named_after_its_output_and_beside_it() {
+        let t = temp_path(Path::new("out/news/a.json"));
+        assert_eq!(t.parent(), Some(Path::new("out/news")));
+        assert_eq!(t, temp_path(Path::new("out/news/a.json")));
+        assert_ne!(t, temp_path(Path::new("out/news/a.ann")));
+        let name = t.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with(".whosaid-") && name.ends_with(".tmp") && name.len() == 29, "{name}");
+    }
+
+    #[test]
     fn a_pair_write_leaves_no_temporary_files() {
         let dir = tempfile::tempdir().unwrap();
         let (a, j) = (dir.path().join("sub/x.ann"), dir.path().join("sub/x.json"));

@@ -195,9 +195,12 @@ pub fn read_corpus(paths: &[PathBuf]) -> (Corpus, Vec<Error>) {
 /// The relative path of a document id, or `None` when the id could escape the output
 /// directory or name no file (empty parts, `.`, `..`, backslashes, NUL, a drive prefix).
 pub fn id_path(id: &str) -> Option<PathBuf> {
+    if id.len() > crate::corpus::MAX_ID_BYTES {
+        return None;
+    }
     let mut p = PathBuf::new();
     for part in id.split('/') {
-        if part.is_empty() || part == "." || part == ".." || part.contains(['\\', '\0', ':']) {
+        if part.is_empty() || part == "." || part == ".." || part.len() > crate::corpus::MAX_ID_PART_BYTES || part.contains(['\\', '\0', ':']) {
             return None;
         }
         p.push(part);
