@@ -284,7 +284,7 @@ fn refuses_a_document_whose_output_is_an_input_file() {
     let (txt, json) = (dir.path().join("a.txt"), dir.path().join("a.json"));
     std::fs::write(&txt, "Tony Blair visited Paris.").unwrap();
     std::fs::write(&json, "Angela Merkel visited Berlin.").unwrap();
-    let (o, err) = run(annotate().arg(&txt).arg(&json));
+    let (o, err) = run(annotate().current_dir(dir.path()).arg(&txt).arg(&json));
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(error_line(&err, "a.json:").contains(&format!("its output {} is an input of this run", json.display())), "{err}");
     assert!(error_line(&err, "a.txt:").contains(&format!("writes the same outputs as {}", json.display())), "{err}");
@@ -298,7 +298,7 @@ fn a_fifo_or_device_named_on_the_command_line_is_not_a_regular_file() {
     let fifo = dir.path().join("pipe.txt");
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     std::fs::write(dir.path().join("good.txt"), "Tony Blair visited Paris.").unwrap();
-    let (o, err) = run(annotate().arg(&fifo).arg("/dev/null").arg(dir.path().join("good.txt")));
+    let (o, err) = run(annotate().current_dir(dir.path()).arg(&fifo).arg("/dev/null").arg(dir.path().join("good.txt")));
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(error_line(&err, "pipe.txt").ends_with(&format!("{}: not a regular file", fifo.display())), "{err}");
     assert!(error_line(&err, "/dev/null").ends_with("/dev/null: not a regular file"), "{err}");
