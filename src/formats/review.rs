@@ -242,9 +242,12 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// `:`, a drive prefix). Elsewhere `:` is an ordinary character of a file name
 /// (`10:30 update`).
 pub fn id_path(id: &str) -> Option<PathBuf> {
+    if id.len() > crate::corpus::MAX_ID_BYTES {
+        return None;
+    }
     let mut p = PathBuf::new();
     for part in id.split('/') {
-        if part.is_empty() || part == "." || part == ".." || part.contains(['\\', '\0']) || (cfg!(windows) && part.contains(':')) {
+        if part.is_empty() || part == "." || part == ".." || part.len() > crate::corpus::MAX_ID_PART_BYTES || part.contains(['\\', '\0']) || (cfg!(windows) && part.contains(':')) {
             return None;
         }
         p.push(part);
