@@ -48,6 +48,7 @@ pub fn for_stderr(s: &str) -> Cow<'_, str> {
 }
 
 /// `s` as it should be written to standard output: escaped when that is a terminal.
+#[allow(dead_code)] // for commands that print document text or names on standard output
 pub fn for_stdout(s: &str) -> Cow<'_, str> {
     escape_if(s, std::io::stdout().is_terminal())
 }
