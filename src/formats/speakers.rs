@@ -275,6 +275,42 @@ mod tests {
     }
 
     #[test]
+    fn a_role_speaking_for_its_holder_gets_the_holders_name_roles_and_organisations() {
+        let mut d = doc();
+        let q3 = d.ann.add_span(Label::QUOTE, Span::new(75, 81), None);
+        d.ann.add_relation(RelKind::Speaker, &q3, "T2", None);
+        let q = quote_sources(&d);
+        let (by_name, by_role) = (q[0].source.as_ref().unwrap(), q[2].source.as_ref().unwrap());
+        assert_eq!(d.slice(by_role.mention.span), "chief executive");
+        assert_eq!((by_role.name.as_str(), &by_role.entity), ("John Adler", &by_name.entity));
+        assert_eq!((&by_role.roles, &by_role.orgs), (&by_name.roles, &by_name.orgs));
+    }
+
+    #[test]
+    fn many_quotes_of_one_large_group_all_get_its_source() {
+        let mut text = String::new();
+        let mut d = Document::new("d", "");
+        let mut members = vec![];
+        let mut speakers = vec![];
+        for _ in 0..300 {
+            let at = text.chars().count();
+            text += "Adler said: “Yes.” ";
+            speakers.push((Span::new(at, at + 5), Span::new(at + 12, at + 18)));
+        }
+        d.text = crate::document::Text::new(text);
+        for (who, what) in speakers {
+            let per = d.ann.add_span(Label::PER, who, None);
+            let quote = d.ann.add_span(Label::QUOTE, what, None);
+            d.ann.add_relation(RelKind::Speaker, &quote, &per, None);
+            members.push(per);
+        }
+        d.ann.equivs.push(members.clone());
+        let q = quote_sources(&d);
+        assert_eq!(q.len(), 300);
+        assert!(q.iter().all(|q| q.source.as_ref().is_some_and(|s| s.name == "Adler" && s.entity == members[0])));
+    }
+
+    #[test]
     fn a_quote_without_speaker_has_no_source() {
         let mut d = doc();
         d.ann.relations.retain(|r| r.kind != RelKind::Speaker);
