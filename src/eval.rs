@@ -529,10 +529,10 @@ impl Serialize for FlatMetrics<'_> {
 /// symlinked files and folders) with `X.txt` beside them. The prediction for
 /// `gold_dir/a/X.ann` is `pred_dir/a/X.ann`, read against the gold text. A missing
 /// prediction counts as empty and adds a [`Warning`]; so does a gold `.ann` without its
-/// `.txt` (skipped) and a symlink loop (skipped). A malformed gold or predicted file is an
-/// error naming the file and line; so is one that is not a regular file (a FIFO, a device)
-/// or is over [`MAX_FILE_BYTES`], on either side, and a gold directory without any
-/// document.
+/// `.txt` (skipped), a symlink loop and a dangling symlink (skipped). A malformed gold or
+/// predicted file is an error naming the file and line; so is one that is not a regular
+/// file (a FIFO, a device) or is over [`MAX_FILE_BYTES`], on either side, and a gold
+/// directory without any document.
 pub fn evaluate_dirs(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
     for dir in [gold_dir, pred_dir] {
         if !dir.is_dir() {
@@ -546,6 +546,12 @@ pub fn evaluate_dirs(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
             Err(e) if e.loop_ancestor().is_some() => {
                 let path = e.path().unwrap_or(gold_dir).to_path_buf();
                 report.warnings.push(Warning { path, message: "symlink loop, skipped".into() });
+                continue;
+            }
+            // A symlink to nothing (which the walk now follows) is not a document.
+            Err(e) if e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) && e.depth() > 0 => {
+                let path = e.path().unwrap_or(gold_dir).to_path_buf();
+                report.warnings.push(Warning { path, message: "dangling symlink, skipped".into() });
                 continue;
             }
             Err(e) => return Err(walk_error(gold_dir, e)),

@@ -255,3 +255,15 @@ fn a_symlink_loop_in_gold_is_a_warning_and_the_rest_is_scored() {
     assert!(err.contains(&format!("warning: {}: symlink loop, skipped", gold.path().join("again").display())), "{err}");
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("2 documents"));
 }
+
+#[test]
+fn a_dangling_symlink_in_gold_is_a_warning_and_the_rest_is_scored() {
+    let (gold, pred) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    small_gold(gold.path());
+    small_gold(pred.path());
+    std::os::unix::fs::symlink(gold.path().join("gone.txt"), gold.path().join("c.txt")).unwrap();
+    let out = eval_dirs(gold.path(), pred.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("warning: {}: dangling symlink, skipped", gold.path().join("c.txt").display())), "{err}");
+}
