@@ -1,6 +1,7 @@
 //! Command-line arguments (clap derive: the doc comments are the help) and dispatch.
 
 pub mod cmd;
+pub mod term;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
