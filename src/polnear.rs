@@ -1461,7 +1461,7 @@ mod tests {
 
     #[test]
     fn words_join_apostrophes_hyphens_and_full_stops() {
-        assert_eq!(words(&chars("“It’s a well-known U.S. fact,”")), 4);
+        assert_eq!(words(&chars("“It’s a well-known U.S. fact,”")), 5);
         assert_eq!(words(&chars("a..b")), 2);
     }
 

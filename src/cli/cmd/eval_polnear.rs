@@ -43,7 +43,7 @@ pub struct Args {
     #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
     pub since: Option<String>,
     /// Exit with status 1 when METRIC is below VALUE (above it, for a `_max` metric), e.g.
-    /// c_speaker=84 or c_no_speaker_max=420. May repeat; the metrics are listed above.
+    /// c_speaker=84 or c_no_speaker_max=420. May repeat; the metrics are listed below.
     #[arg(long = "min", value_name = "METRIC=VALUE", value_parser = parse_threshold)]
     pub min: Vec<Threshold>,
 }
