@@ -25,6 +25,7 @@ pub use error::{Error, Result};
 pub mod mentions;
 pub mod ner;
 pub mod pipeline;
+pub mod polnear;
 pub mod run;
 pub mod quotes;
 pub mod relations;

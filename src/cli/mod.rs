@@ -23,6 +23,8 @@ pub enum Command {
     Eval(cmd::eval::Args),
     /// Score a model on a CoNLL file: strict-span P/R/F1 per type (conlleval style).
     EvalConll(cmd::eval_conll::Args),
+    /// Score predictions on the PolNeAR development set: the (a)-(d) figures of ../shared/eval/polnear.py.
+    EvalPolnear(cmd::eval_polnear::Args),
     /// Fine-tune the NER model (BERT token classification) on CoNLL data and brat pairs.
     Train(cmd::train::Args),
     /// Export brat pairs for review: brat, Label Studio, doccano, CoNLL, CSV or HTML.
@@ -42,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Annotate(args) => cmd::annotate::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::EvalConll(args) => cmd::eval_conll::run(args),
+        Command::EvalPolnear(args) => cmd::eval_polnear::run(args),
         Command::Train(args) => cmd::train::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Import(args) => cmd::import::run(args),
