@@ -292,9 +292,10 @@ pub fn link(text: &Text, ann: &mut Annotations) {
 pub fn link_in(view: &View, ann: &mut Annotations) {
     ann.relations.retain(|r| !matches!(r.kind, RelKind::HasRole | RelKind::RoleOrg));
     let (hr, ro) = {
-        let group = |id: &str| -> Vec<String> {
-            ann.equivs.iter().find(|g| g.iter().any(|m| m == id)).cloned().unwrap_or_else(|| vec![id.to_string()])
-        };
+        // Each mention's Equiv group, indexed once (a long document has thousands).
+        let index: std::collections::HashMap<&str, &Vec<String>> =
+            ann.equivs.iter().flat_map(|g| g.iter().map(move |m| (m.as_str(), g))).collect();
+        let group = |id: &str| -> Vec<String> { index.get(id).map(|g| (*g).clone()).unwrap_or_else(|| vec![id.to_string()]) };
         (has_role(view, &group), role_org(view))
     };
     for (p, r, rule) in hr {

@@ -2,7 +2,9 @@
 //! “…”`: the last speech verb before the opening mark in the quote's sentence (unless it
 //! sits in a subordinate clause opened after an earlier speech verb: `said that when
 //! Johnson had announced …`), or in the last sentence of the previous paragraph when
-//! that paragraph ends with a colon.
+//! that paragraph ends with a colon. For a fragment (`Partial`) the first speech verb:
+//! the reporting clause's (`Clinton says Sanders accepted donations and “there's
+//! nothing wrong with that”` is Clinton's).
 
 use super::{Decision, QuoteCtx, Scene, Sieve};
 use crate::lexicon::SUBORDINATORS;
@@ -18,13 +20,21 @@ impl Sieve for BeforeQuote {
         let v = scene.view;
         let mut start = q.sent_before;
         let mut before: Vec<usize> = scene.clause_words(start, q.span.start);
-        if before.is_empty() && q.para.start > 0 && v.between(0, q.para.start).trim_end().ends_with(':') {
+        let ends_with_colon = v.chars[..q.para.start].iter().rev().find(|c| !c.is_whitespace()) == Some(&':');
+        if before.is_empty() && q.para.start > 0 && ends_with_colon {
             let pp = v.paragraph_of(q.para.start.saturating_sub(2));
             let ps = v.sentences[v.sentence_of(pp.end.saturating_sub(1))].2.start.max(pp.start);
             start = ps;
             before = scene.clause_words(ps, pp.end);
         }
         let verbs = scene.verbs(&before);
+        // A fragment inside reported speech is the reporting clause's: the first speech
+        // verb (`Kasich says he'd sit Putin down and tell him “no more nonsense”`).
+        if q.partial {
+            if let Some(&verb) = verbs.first() {
+                return scene.decide(scene.subject_of(verb, start, q.span.start), true);
+            }
+        }
         let verb = verbs
             .iter()
             .enumerate()
@@ -134,5 +144,13 @@ mod tests {
     #[test]
     fn an_inverted_verb_at_the_start_of_the_clause_takes_the_subject_after_it() {
         assert_eq!(speakers("Said [PER Ruth Cole]: “We have never seen a crowd like this one.”"), vec!["Ruth Cole"]);
+    }
+
+    #[test]
+    fn a_fragment_in_reported_speech_is_the_reporting_clauses() {
+        let s = "[PER Lena Ortiz] says [PER Tom Reyes] accepted the money and “there is nothing wrong with that” at all.";
+        assert_eq!(speakers(s), vec!["Lena Ortiz"]);
+        let s = "[PER Ann Kerr] says she would sit [PER Boris Volkov] down and tell him “no more games”.";
+        assert_eq!(speakers(s), vec!["Ann Kerr"]);
     }
 }

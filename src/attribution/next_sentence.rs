@@ -1,6 +1,6 @@
-//! `“We will win.” Smith said.` · `“It is over.” Said the senator.`: a quote that ends
-//! its sentence inside the marks, followed in the same paragraph by a sentence that is
-//! only an attribution: a subject and a speech verb within its first six words, with
+//! `“We will win.” Smith said.` · `“Have I started?” Sanders replied.` · `“It is over.”
+//! Said the senator.`: a quote that ends its sentence, followed in the same paragraph by
+//! a sentence that is only an attribution: a subject and a speech verb within its first six words, with
 //! nothing but a subject before the verb, and no quote opening before the verb.
 
 use super::{Decision, QuoteCtx, Scene, Sieve};
@@ -18,9 +18,6 @@ impl Sieve for NextSentence {
 
     fn decide(&self, scene: &Scene, q: &QuoteCtx) -> Decision {
         let v = scene.view;
-        if !q.ends_sentence {
-            return Decision::Undecided;
-        }
         // The sentence that starts after the quote.
         let si = v.sentence_of(q.span.end);
         let next = (si..v.sentences.len()).map(|s| v.sentences[s].2).find(|s| s.start >= q.span.end.saturating_sub(1) && s.end > q.span.end);
@@ -89,5 +86,10 @@ mod tests {
     fn a_sentence_opening_with_a_participle_is_not_an_inverted_attribution() {
         let s = "“He should go now.” Asked on Monday about [PER Mr Hale]'s future, [PER Mr Cobb] told reporters he had no view.";
         assert_ne!(speakers(s), vec!["Mr Hale"]);
+    }
+
+    #[test]
+    fn a_question_followed_by_its_attribution_sentence() {
+        assert_eq!(speakers("“Have we started writing the speech yet?” [PER Ruth Bell] replied."), vec!["Ruth Bell"]);
     }
 }

@@ -49,6 +49,8 @@ pub struct Scene<'v, 'a> {
     /// Group id -> the indices of its members outside quotes, in text order.
     members: HashMap<usize, Vec<usize>>,
     gender: HashMap<usize, Gender>,
+    /// A lower-cased word of an ORG's name -> the ORGs whose names hold it, in text order.
+    org_words: HashMap<String, Vec<usize>>,
 }
 
 /// The facts about one quote that the sieves share.
@@ -126,7 +128,16 @@ impl<'v, 'a> Scene<'v, 'a> {
                 gender.entry(group[p]).or_insert(g);
             }
         }
-        Scene { view, holder, group, members, gender }
+        let mut org_words: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, m) in view.mentions.iter().enumerate().filter(|(_, m)| m.label == Label::ORG) {
+            let lower = m.text.to_lowercase();
+            let mut words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+            words.dedup();
+            for w in words {
+                org_words.entry(w.to_string()).or_default().push(i);
+            }
+        }
+        Scene { view, holder, group, members, gender, org_words }
     }
 
     /// The shared facts about quote `index`.
@@ -251,14 +262,25 @@ impl<'v, 'a> Scene<'v, 'a> {
         None
     }
 
-    /// The nearest earlier ORG for an organisation noun (`the paper` → the last-named
-    /// paper; else the last organisation named outside quotes).
+    /// The nearest earlier ORG for an organisation noun: the last organisation whose name
+    /// holds the noun (`the trust` → `… NHS Trust`, anywhere before), else the last one
+    /// named outside quotes in the noun's sentence or the two before it (`Acme … The
+    /// company said`); never one further back (no guess).
     pub fn resolve_org_noun(&self, noun: &str, pos: usize) -> Option<usize> {
         let ms = &self.view.mentions;
+        if let Some(list) = self.org_words.get(noun) {
+            let k = list.partition_point(|&i| ms[i].span.end <= pos);
+            if k > 0 {
+                return Some(list[k - 1]);
+            }
+        }
+        let v = self.view;
+        let from = v.sentences[v.sentence_of(pos).saturating_sub(2)].2.start;
         let end = ms.partition_point(|m| m.span.start < pos);
-        let orgs = || (0..end).rev().filter(|&i| ms[i].span.end <= pos && ms[i].label == Label::ORG);
-        let named = orgs().find(|&i| ms[i].text.to_lowercase().split(|c: char| !c.is_alphanumeric()).any(|w| w == noun));
-        named.or_else(|| orgs().find(|&i| !self.view.in_quote(ms[i].span.start)))
+        (0..end)
+            .rev()
+            .take_while(|&i| ms[i].span.start >= from)
+            .find(|&i| ms[i].span.end <= pos && ms[i].label == Label::ORG && !v.in_quote(ms[i].span.start))
     }
 
     /// The speaker mention for a subject: a person, a ROLE's holder or the ROLE, an ORG.
