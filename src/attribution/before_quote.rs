@@ -31,8 +31,18 @@ impl Sieve for BeforeQuote {
         // A fragment inside reported speech is the reporting clause's: the first speech
         // verb (`Kasich says he'd sit Putin down and tell him “no more nonsense”`).
         if q.partial {
-            if let Some(&verb) = verbs.first() {
-                return scene.decide(scene.subject_of(verb, start, q.span.start), true);
+            // A participle opening the sentence (`Asked about X, Mr Johnson told …`) is not
+            // the reporting clause.
+            let opening = |k: usize| before.first() == Some(&k) && (v.words[k].lower.ends_with("ed") || v.words[k].lower.ends_with("ing"));
+            // A later speech verb in a relative clause (`visited Pullman, who had told him
+            // that …`) reports the fragment itself: the usual last-verb rule decides.
+            let relative = verbs.iter().any(|&k| (k.saturating_sub(3)..k).any(|j| matches!(v.words[j].lower.as_str(), "who" | "whom")));
+            if let Some(&verb) = verbs.iter().find(|&&k| !opening(k)).filter(|_| !relative) {
+                // An unannotatable subject there (`sources tell the FT`) does not stop the
+                // search: the last verb may still name the speaker.
+                if let d @ Decision::Speaker { .. } = scene.decide(scene.subject_of(verb, start, q.span.start), true) {
+                    return d;
+                }
             }
         }
         let verb = verbs
@@ -152,5 +162,17 @@ mod tests {
         assert_eq!(speakers(s), vec!["Lena Ortiz"]);
         let s = "[PER Ann Kerr] says she would sit [PER Boris Volkov] down and tell him “no more games”.";
         assert_eq!(speakers(s), vec!["Ann Kerr"]);
+    }
+
+    #[test]
+    fn a_participle_opening_the_sentence_is_not_the_reporting_clause() {
+        let s = "Asked about [PER Mr Dale]'s future, [PER Mr Ross] told reporters it was a “non-story” then.";
+        assert_eq!(speakers(s), vec!["Mr Ross"]);
+    }
+
+    #[test]
+    fn a_fragment_reported_in_a_relative_clause_is_that_clauses() {
+        let s = "[PER Weir] said he had met [PER Pullen], who had told him that the board could “ban every one of us”.";
+        assert_eq!(speakers(s), vec!["Pullen"]);
     }
 }
