@@ -299,10 +299,13 @@ fn eval_polnear_agrees_with_polnear_py_on_hand_made_edge_cases() {
 /// down to one decimal; the `_max` count is an upper bound at the measured count. They only
 /// go up (the count only down) as attribution improves.
 const DEV_SAMPLE_MINIMUMS: &[&str] = &[
-    "a_recall=98.1",         // 98.15 (1009 / 1028), 2026-12-01
-    "a_exact=82.1",          // 82.20 (845 / 1028)
-    "c_speaker=85.5",        // 85.53 (585 / 684)
-    "c_no_speaker_max=56",   // 56 found named-source quotes with no speaker (an upper bound)
+    // Raised after the attribution rebuild (issue 13), measured on the same sample with
+    // the shipped model (bf16 entities, rules rerun): a few tenths of slack are left for a
+    // quote that fp32 and bf16 entities attribute differently.
+    "a_recall=98.4",         // 98.54 (1013 / 1028), 2026-12-01; was 98.1
+    "a_exact=98.1",          // 98.35 (1011 / 1028); was 82.1
+    "c_speaker=90.0",        // 90.41 (622 / 688); was 85.5
+    "c_no_speaker_max=38",   // 35 found named-source quotes with no speaker; was 56
 ];
 
 #[test]

@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn a_participle_opening_the_sentence_is_not_the_reporting_clause() {
-        let s = "Asked about [PER Mr Dale]'s future, [PER Mr Ross] told reporters it was a “non-story” then.";
+        let s = "Asked about [PER Mr Dale]'s future, [PER Mr Ross] told reporters it was “a non-story from the very start” then.";
         assert_eq!(speakers(s), vec!["Mr Ross"]);
     }
 

@@ -14,9 +14,9 @@
 //! | [`next_sentence`] | `“We will win.” Smith said.` (the attribution as a sentence of its own after the quote) |
 //! | [`same_sentence`] | a speech verb elsewhere in the quote's sentence (`Despite this “…,” the bill stood “…,” he added`) |
 //! | [`previous_sentence`] | the sentence just before, in the same paragraph, attributes speech (`…, Mr. Straw said. “…”`) |
+//! | [`headline`] | a quote in a headline: the nearest named mention before it in the headline, else the first person after |
 //! | [`clause_subject`] | a fragment woven into a sentence about a person with no speech verb: that person's (`Santilli expressed a desire to “try …”`) |
 //! | [`continuation`] | no attribution of its own: the previous quote's speaker, when that quote is in the same or the previous paragraph and no other person is named between |
-//! | [`headline`] | a quote in a headline: the nearest named mention before it in the headline, else the first person after |
 //!
 //! When no sieve decides, the quote has no speaker: there is no fallback to the last
 //! named mention (precision over guessing).
@@ -77,9 +77,9 @@ pub static SIEVES: &[&dyn Sieve] = &[
     &next_sentence::NextSentence,
     &same_sentence::SameSentence,
     &previous_sentence::PreviousSentence,
+    &headline::Headline,
     &clause_subject::ClauseSubject,
     &continuation::Continuation,
-    &headline::Headline,
 ];
 
 /// The attribution of one quote.
