@@ -13,6 +13,17 @@
 //! Flags: --model DIR, --precision auto|fp32|bf16 (default auto), --threads N,
 //! --repeat N, --batch-docs N, --no-overlap, --pad-multiple N (experiments; changes the
 //! output bits).
+//!
+//! `--long-document [FILE]` instead times the stages after the model on one long document
+//! against the same text cut into several documents: FILE (default
+//! `../shared/corpus/news/bbc_tech_360.txt`, 4.7 KB, read at run time) repeated
+//! `--copies N` times (160: 757 KB) as one document, and as `--docs N` documents (16) of
+//! N/16 copies each. The model labels the article once; every copy gets those labels, so
+//! both runs see the same entities and only the rule and write stages are timed: the
+//! entity rules (decoding, ROLE rules), quotes, coreference and relations, attribution
+//! (timed on its own), and the JSON and brat outputs written to a temporary folder. It
+//! prints each stage's time, the totals and the one-document / many-documents ratio (the
+//! rule and write stages are linear when it is near 1).
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use whosaid::corpus::Input;
@@ -128,6 +139,129 @@ fn bench(pipeline: &Pipeline, label: &str, roots: &[PathBuf], batch_docs: usize,
     Ok(())
 }
 
+/// Seconds spent per stage after the model, summed over documents.
+#[derive(Debug, Default, Clone, Copy)]
+struct StageTimes {
+    entity_rules: f64,
+    quotes_coref_relations: f64,
+    attribution: f64,
+    write: f64,
+}
+
+impl StageTimes {
+    fn total(&self) -> f64 {
+        self.entity_rules + self.quotes_coref_relations + self.attribution + self.write
+    }
+}
+
+/// The rule and write stages of one document whose sentences all carry fixed labels, as
+/// [`whosaid::run`] runs them (`apply`, then `pipeline::annotate_rules` stage by stage so
+/// that attribution is timed on its own, then the JSON and brat outputs, written).
+fn rules_and_write(
+    pipeline: &Pipeline,
+    doc: &mut Document,
+    labels: &[Vec<whosaid::ner::WordLabel>],
+    out: &Path,
+    times: &mut StageTimes,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use whosaid::annotation::{Label, SpanAnn};
+    let sentences = whosaid::segment::sentences(&doc.text);
+    if sentences.len() != labels.len() || sentences.iter().zip(labels).any(|(s, l)| s.words.len() != l.len()) {
+        return Err("the copies do not segment like the article (sentences differ)".into());
+    }
+    let t = Instant::now();
+    whosaid::ner::batch::apply_sentence_labels(&pipeline.model.labels, doc, &sentences, labels, &pipeline.settings.ner);
+    times.entity_rules += t.elapsed().as_secs_f64();
+
+    // `pipeline::annotate_rules`, stage by stage (checked against it below).
+    let mut expected = doc.clone();
+    let t = Instant::now();
+    let ann = &mut doc.ann;
+    ann.spans.retain(|s| s.label != Label::QUOTE);
+    ann.relations.clear();
+    ann.equivs.clear();
+    let first = ann.spans.iter().filter_map(|s| s.id.strip_prefix('T')?.parse::<usize>().ok()).max().unwrap_or(0) + 1;
+    for (n, q) in (first..).zip(whosaid::quotes::find_quotes(&doc.text)) {
+        ann.spans.push(SpanAnn { id: format!("T{n}"), label: Label::QUOTE, span: q.span, score: None, partial: q.partial });
+    }
+    ann.sort_spans();
+    let view = whosaid::mentions::View::new(&doc.text, ann);
+    ann.equivs = whosaid::coref::groups_in(&view);
+    whosaid::relations::link_in(&view, ann);
+    times.quotes_coref_relations += t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    whosaid::attribution::link_in(&view, ann);
+    times.attribution += t.elapsed().as_secs_f64();
+    drop(view);
+
+    let t = Instant::now();
+    let json = whosaid::formats::json::JsonDocument::from_document(doc, pipeline.provenance());
+    let ann_text = whosaid::formats::brat::to_ann_string(&doc.text, &doc.ann);
+    whosaid::formats::write_atomic(&out.join(format!("{}.ann", doc.id)), ann_text.as_bytes())?;
+    whosaid::formats::write_atomic(&out.join(format!("{}.json", doc.id)), &json.to_bytes()?)?;
+    times.write += t.elapsed().as_secs_f64();
+
+    // Untimed: the stage-by-stage run is what the pipeline does.
+    whosaid::pipeline::annotate_rules(&mut expected);
+    if expected.ann != doc.ann {
+        return Err("the benchmark's stages disagree with pipeline::annotate_rules".into());
+    }
+    Ok(())
+}
+
+/// `--long-document`: see the module documentation.
+fn long_document(pipeline: &Pipeline, file: &Path, copies: usize, docs: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let docs = docs.clamp(1, copies.max(1));
+    if copies % docs != 0 {
+        return Err(format!("--copies {copies} is not a multiple of --docs {docs}").into());
+    }
+    let article = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let article = article.trim_end().to_string();
+    // The model labels the article once.
+    let opts = pipeline.settings.ner;
+    let one = Document::new("article", article.as_str());
+    let prep = prepare(&pipeline.model.encoder(), &one, &opts)?;
+    let window_labels = whosaid::ner::batch::infer(&pipeline.model, &[&prep], &opts)?.remove(0);
+    let labels = whosaid::ner::batch::sentence_labels(&prep, &window_labels);
+    let repeated = |n: usize| vec![article.as_str(); n].join("\n\n");
+    let labels_of = |n: usize| -> Vec<_> { (0..n).flat_map(|_| labels.iter().cloned()).collect() };
+
+    let out = tempfile::tempdir()?;
+    let mut long = Document::new("long", repeated(copies));
+    let chars = long.text.len_chars();
+    let mut one_doc = StageTimes::default();
+    rules_and_write(pipeline, &mut long, &labels_of(copies), out.path(), &mut one_doc)?;
+    let per = copies / docs;
+    let mut many = StageTimes::default();
+    let mut entities = (long.ann.entities().count(), 0);
+    let mut quotes = (long.ann.quotes().count(), 0);
+    for k in 0..docs {
+        let mut d = Document::new(format!("part{k:02}"), repeated(per));
+        rules_and_write(pipeline, &mut d, &labels_of(per), out.path(), &mut many)?;
+        entities.1 += d.ann.entities().count();
+        quotes.1 += d.ann.quotes().count();
+    }
+    println!(
+        "\nrule and write stages, no model: {} ({} chars) x{copies} = {chars} chars, as 1 document and as {docs} documents of {per} copies",
+        file.display(),
+        article.chars().count()
+    );
+    println!("  entities {} / {}, quotes {} / {}", entities.0, entities.1, quotes.0, quotes.1);
+    println!("  {:<34}{:>12}{:>14}{:>8}", "stage", "1 document", format!("{docs} documents"), "ratio");
+    let row = |name: &str, a: f64, b: f64| println!("  {name:<34}{a:>10.3} s{b:>12.3} s{:>8.2}", a / b.max(1e-9));
+    row("entity rules (decode, ROLE rules)", one_doc.entity_rules, many.entity_rules);
+    row("quotes, coreference, relations", one_doc.quotes_coref_relations, many.quotes_coref_relations);
+    row("attribution::link", one_doc.attribution, many.attribution);
+    row("JSON + brat, written", one_doc.write, many.write);
+    row("rule + write, total", one_doc.total(), many.total());
+    println!(
+        "  attribution::link is {:.0}% of the one document's rule + write time ({:.0}% for {docs} documents)",
+        100.0 * one_doc.attribution / one_doc.total().max(1e-9),
+        100.0 * many.attribution / many.total().max(1e-9)
+    );
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t0 = Instant::now();
     let mut args = std::env::args().skip(1);
@@ -139,6 +273,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut batch_docs = RunOptions::default().batch_docs;
     let mut pad_multiple = None;
     let mut overlap = true;
+    let mut long_doc: Option<PathBuf> = None;
+    let (mut copies, mut docs) = (160usize, 16usize);
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         match a.as_str() {
@@ -160,6 +296,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--batch-docs" => batch_docs = value("--batch-docs")?.parse()?,
             "--pad-multiple" => pad_multiple = Some(value("--pad-multiple")?.parse()?),
             "--no-overlap" => overlap = false,
+            "--long-document" => long_doc = Some(PathBuf::from("../shared/corpus/news/bbc_tech_360.txt")),
+            "--copies" => copies = value("--copies")?.parse()?,
+            "--docs" => docs = value("--docs")?.parse()?,
+            d if long_doc.is_some() && dirs.is_empty() && d.ends_with(".txt") => long_doc = Some(PathBuf::from(d)),
             d => dirs.push(PathBuf::from(d)),
         }
     }
@@ -170,6 +310,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let startup = t0.elapsed().as_secs_f64();
     println!("whosaid bench: model {} ({})", pipeline.model_id(), model.display());
+    if let Some(file) = long_doc {
+        return long_document(&pipeline, &file, copies, docs);
+    }
 
     let work = tempfile::tempdir()?;
     let (real, synth) = match (dirs.is_empty(), synth) {

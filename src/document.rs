@@ -161,7 +161,9 @@ pub fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<String> {
         return Err(Error::input(path, "binary file (contains NUL bytes)"));
     }
     match String::from_utf8(bytes) {
-        Ok(s) if s.trim().is_empty() => Err(Error::input(path, "no text (only whitespace)")),
+        // A byte order mark alone is no text either.
+        Ok(s) if s == "\u{feff}" => Err(Error::input(path, "empty file (only a byte order mark)")),
+        Ok(s) if s.trim_start_matches('\u{feff}').trim().is_empty() => Err(Error::input(path, "no text (only whitespace)")),
         Ok(s) => Ok(s),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();

@@ -7,9 +7,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    /// A file could not be read or written. The io error is part of the message, not a
+    /// separate cause, so that a chain of causes (`anyhow`'s `{:#}`) says it once.
+    #[error("{}: {error}", path.display())]
+    Io { path: PathBuf, error: std::io::Error },
     /// A document (or other input) is unusable as a whole: empty, binary, not UTF-8, ...
     #[error("{}: {reason}", path.display())]
     Input { path: PathBuf, reason: String },
@@ -29,7 +30,7 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: &Path, source: std::io::Error) -> Error {
-        Error::Io { path: path.to_path_buf(), source }
+        Error::Io { path: path.to_path_buf(), error: source }
     }
     pub fn input(path: &Path, reason: impl Into<String>) -> Error {
         Error::Input { path: path.to_path_buf(), reason: reason.into() }

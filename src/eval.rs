@@ -20,7 +20,7 @@
 //! summed over documents (micro average) before any ratio is taken.
 
 use crate::annotation::{Annotations, Label, RelKind, SpanAnn};
-use crate::document::{Document, Span};
+use crate::document::{Span, Text};
 use crate::error::{Error, Result};
 use crate::formats::brat;
 use serde::ser::{SerializeMap, SerializeStruct};
@@ -525,11 +525,14 @@ impl Serialize for FlatMetrics<'_> {
 
 /// Scores every gold document under `gold_dir` against `pred_dir`.
 ///
-/// Gold documents are the `X.ann` files (searched recursively, in name order) with `X.txt`
-/// beside them. The prediction for `gold_dir/a/X.ann` is `pred_dir/a/X.ann`, read against
-/// the gold text. A missing prediction counts as empty and adds a [`Warning`]; so does a
-/// gold `.ann` without its `.txt` (skipped). A malformed gold or predicted file is an
-/// error naming the file and line; so is a gold directory without any document.
+/// Gold documents are the `X.ann` files (searched recursively, in name order, following
+/// symlinked files and folders) with `X.txt` beside them. The prediction for
+/// `gold_dir/a/X.ann` is `pred_dir/a/X.ann`, read against the gold text. A missing
+/// prediction counts as empty and adds a [`Warning`]; so does a gold `.ann` without its
+/// `.txt` (skipped), a symlink loop and a dangling symlink (skipped). A malformed gold or
+/// predicted file is an error naming the file and line; so is one that is not a regular
+/// file (a FIFO, a device) or is over [`MAX_FILE_BYTES`], on either side, and a gold
+/// directory without any document.
 pub fn evaluate_dirs(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
     for dir in [gold_dir, pred_dir] {
         if !dir.is_dir() {
@@ -537,32 +540,47 @@ pub fn evaluate_dirs(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
         }
     }
     let mut report = Report::default();
-    for entry in walkdir::WalkDir::new(gold_dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| walk_error(gold_dir, e))?;
+    for entry in walkdir::WalkDir::new(gold_dir).follow_links(true).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) if e.loop_ancestor().is_some() => {
+                let path = e.path().unwrap_or(gold_dir).to_path_buf();
+                report.warnings.push(Warning { path, message: "symlink loop, skipped".into() });
+                continue;
+            }
+            // A symlink to nothing (which the walk now follows) is not a document.
+            Err(e) if e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) && e.depth() > 0 => {
+                let path = e.path().unwrap_or(gold_dir).to_path_buf();
+                report.warnings.push(Warning { path, message: "dangling symlink, skipped".into() });
+                continue;
+            }
+            Err(e) => return Err(walk_error(gold_dir, e)),
+        };
         let ann_path = entry.path();
-        if !entry.file_type().is_file() || ann_path.extension().is_none_or(|e| e != "ann") {
+        if entry.file_type().is_dir() || ann_path.extension().is_none_or(|e| e != "ann") {
             continue;
         }
         let txt_path = ann_path.with_extension("txt");
-        if !txt_path.is_file() {
+        let Some(txt) = read_if_present(&txt_path)? else {
             report.warnings.push(Warning {
                 path: ann_path.to_path_buf(),
                 message: "no .txt file beside it, skipped".into(),
             });
             continue;
-        }
-        let text = Document::read(&txt_path)?.text;
-        let gold = brat::read_ann(&text, ann_path)?;
+        };
+        let text = Text::new(crate::document::decode_text(&txt_path, txt)?);
+        let gold = read_ann(&text, ann_path, read_regular(ann_path)?)?;
         let rel = ann_path.strip_prefix(gold_dir).unwrap_or(ann_path);
         let pred_path = pred_dir.join(rel);
-        let pred = if pred_path.exists() {
-            brat::read_ann(&text, &pred_path)?
-        } else {
-            report.warnings.push(Warning {
-                path: pred_path,
-                message: "no prediction file, counted as empty".into(),
-            });
-            Annotations::default()
+        let pred = match read_if_present(&pred_path)? {
+            Some(bytes) => read_ann(&text, &pred_path, bytes)?,
+            None => {
+                report.warnings.push(Warning {
+                    path: pred_path,
+                    message: "no prediction file, counted as empty".into(),
+                });
+                Annotations::default()
+            }
         };
         report.push(doc_id(rel), score_document(&gold, &pred));
     }
@@ -570,6 +588,60 @@ pub fn evaluate_dirs(gold_dir: &Path, pred_dir: &Path) -> Result<Report> {
         return Err(Error::input(gold_dir, "no gold documents (X.ann with X.txt beside it)"));
     }
     Ok(report)
+}
+
+/// The largest `.ann` or `.txt` file `eval` reads: 64 MiB.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The bytes of a file eval scores, or `None` when nothing is at that path (a dangling
+/// symlink included). See [`read_regular`].
+fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+        Ok(_) => read_regular(path).map(Some),
+    }
+}
+
+/// The bytes of a regular file (symlinks followed) of at most [`MAX_FILE_BYTES`]. The
+/// metadata is checked before the file is opened, so a FIFO or a device is refused
+/// without a read that could block or never end; the open file is checked again and
+/// read through a bounded reader, so a file swapped or growing meanwhile cannot exceed
+/// the cap either.
+pub fn read_regular(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let check = |meta: &std::fs::Metadata| -> Result<()> {
+        if !meta.is_file() {
+            return Err(Error::input(path, "not a regular file"));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(too_large(path, meta.len()));
+        }
+        Ok(())
+    };
+    check(&std::fs::metadata(path).map_err(|e| Error::io(path, e))?)?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    check(&meta)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(path, bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+fn too_large(path: &Path, bytes: u64) -> Error {
+    Error::input(path, format!("too large: {bytes} bytes (eval reads files up to {} MiB)", MAX_FILE_BYTES >> 20))
+}
+
+/// Parses `.ann` bytes (a leading UTF-8 BOM is skipped) against the document text.
+fn read_ann(text: &Text, path: &Path, bytes: Vec<u8>) -> Result<Annotations> {
+    let source = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        Error::input(path, format!("not valid UTF-8 (invalid byte at offset {at})"))
+    })?;
+    brat::parse_ann(text, source.strip_prefix('\u{feff}').unwrap_or(&source), path)
 }
 
 /// `news/bbc_tech_071` for `news/bbc_tech_071.ann`.

@@ -17,6 +17,7 @@ pub mod document;
 pub mod error;
 pub mod eval;
 pub mod formats;
+pub mod lexicon;
 
 pub use annotation::{Annotations, Label, RelKind, Relation, SpanAnn};
 pub use document::{Document, Span, Text};
@@ -24,6 +25,7 @@ pub use error::{Error, Result};
 pub mod mentions;
 pub mod ner;
 pub mod pipeline;
+pub mod polnear;
 pub mod run;
 pub mod quotes;
 pub mod ranker;

@@ -16,7 +16,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("whosaid: {err:#}");
+            cli::term::error_line(format!("{err:#}"));
             ExitCode::from(2)
         }
     }

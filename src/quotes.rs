@@ -3,19 +3,38 @@
 //!
 //! Three steps, each small enough to test on its own:
 //!
-//! 1. **Marks.** Every `"` `“` `”` `'` `‘` `’` is classified as an opening mark, a closing
-//!    mark or an apostrophe from its neighbours ([`classify`]). Curly marks say what they
-//!    are; straight ones open after whitespace or an opening bracket and close before
-//!    whitespace or punctuation. A single mark between two letters (`I’m`, `trust’s`),
-//!    before a decade (`’90s`) or in `rock 'n' roll` is an apostrophe; a single mark after
-//!    a word with no single quote open (`patients’ needs`) is a plural possessive.
+//! 1. **Marks.** Every `"` `“` `”` `„` `'` `‘` `’` `` ` `` `«` `»` `‹` `›` is classified as
+//!    an opening mark, a closing mark or an apostrophe from its neighbours ([`classify`]).
+//!    House styles:
+//!    - **doubled** marks (`''We will,'' he said`, TeX-style ` ``…'' `, also `‘‘` `’’`) are
+//!      one double mark two characters wide, so the span ends after both; three in a row
+//!      are a single mark beside a doubled one (`'Never,'''`: the single closes first);
+//!    - **curly** marks say what they are, unless written the wrong way round: `”` at the
+//!      start or after a space and before a word (`”Mr. Smith is right,”`), or before a
+//!      space and an ellipsis (`” … and then`), opens; `“` after a word or punctuation and
+//!      before a space (`yet,“ he said`) closes; likewise `»` `«` (both orders pair);
+//!    - **straight** marks open after whitespace or an opening bracket and close before
+//!      whitespace or punctuation; one that the neighbours leave open (alone between
+//!      spaces: `'Well done,' " she said`; or between a sentence end and a word, the
+//!      space lost: `named."We`) is decided by pairing: it closes an open quote, opens
+//!      otherwise;
+//!    - **apostrophes**: a single mark between two letters (`I’m`, `trust’s`), before a
+//!      decade or year (`’90s`, `in ‘08`), in `rock 'n' roll` or an elision (`’em`) is an
+//!      apostrophe; a single mark after a word with no single quote open (`patients’
+//!      needs`, `CBS‘ show`) is a plural possessive.
 //! 2. **Pairing**, paragraph by paragraph ([`pair`]). A double-quoted span may hold
-//!    single marks (nested quotes, not separate QUOTEs). A paragraph that ends inside a
-//!    quote continues it when the next paragraph re-opens with the same kind of mark
-//!    (a multi-paragraph quote is one span); a mark that re-opens mid-line while a quote
-//!    is open continues it too (paragraph breaks lost in the source). A quote still open
-//!    at the end of its paragraph and not continued runs to the end of that paragraph
-//!    (best effort; never a refusal). Stray closing marks are ignored.
+//!    single marks (nested quotes, not separate QUOTEs), and double marks of another style
+//!    that its own style closes later in the paragraph (`"… “nested,” …"`). A single mark
+//!    opens only when a single mark closes later in its paragraph or the next paragraph
+//!    re-opens with one (otherwise it is an apostrophe, `Sophie in 't Veld`). Two opening
+//!    marks side by side (`““We`) open at the inner one. A paragraph that ends inside a
+//!    quote continues it when the next paragraph re-opens with the same kind and style of
+//!    mark (a multi-paragraph quote is one span; a paragraph re-opened in another style,
+//!    `“…,” he said."` inside a block quoted in straight marks, is a quote of its own); a
+//!    mark that re-opens mid-line while a quote is open continues it too (paragraph breaks
+//!    lost in the source). A quote still open at the end of its paragraph and not
+//!    continued runs to the end of that paragraph (best effort; never a refusal), except
+//!    one opened by a guillemet (`« Back`, an arrow). Stray closing marks are ignored.
 //! 3. **Is it a quotation?** ([`judge`]) Scare quotes, labels, ratings and titles are not.
 //!    The rule, in order:
 //!    - rejected: a short quote (at most three words, no punctuation of its own) right
@@ -58,6 +77,8 @@ pub struct Mark {
     pub pos: usize,
     pub kind: MarkKind,
     pub role: MarkRole,
+    /// Characters the mark takes: 2 for a doubled mark (`''`, ` `` `), 1 otherwise.
+    pub width: usize,
 }
 
 /// A quotation found in a document.
@@ -73,23 +94,96 @@ pub struct Quote {
 
 fn mark_kind(c: char) -> Option<MarkKind> {
     match c {
-        '"' | '“' | '”' | '„' | '‟' => Some(MarkKind::Double),
-        '\'' | '‘' | '’' | '‚' | '‛' => Some(MarkKind::Single),
+        '"' | '“' | '”' | '„' | '‟' | '«' | '»' => Some(MarkKind::Double),
+        '\'' | '‘' | '’' | '‚' | '‛' | '`' | '‹' | '›' => Some(MarkKind::Single),
         _ => None,
     }
 }
 
+/// Guillemets, which some texts also use for arrows (`« Back`): a quote they open is kept
+/// only when it is closed.
+fn is_guillemet(c: char) -> bool {
+    matches!(c, '«' | '»' | '‹' | '›')
+}
+
+/// Single-mark characters that, written twice (`''`, ` `` `, `‘‘`, `’’`), make one double
+/// mark, as in the New York Times' texts (`''We will,'' he said`).
+fn doubles(c: char) -> bool {
+    matches!(c, '\'' | '`' | '‘' | '’')
+}
+
+/// Width of the quotation mark that starts at `pos` (2 for a doubled mark), 0 when there
+/// is none.
+fn mark_width_at(chars: &[char], pos: usize) -> usize {
+    match chars.get(pos) {
+        Some(&c) if doubles(c) && chars.get(pos + 1) == Some(&c) => 2,
+        Some(&c) if mark_kind(c).is_some() => 1,
+        _ => 0,
+    }
+}
+
+/// Width of the quotation mark that ends just before `end` (2 for a doubled mark), 0 when
+/// there is none.
+fn mark_width_before(chars: &[char], end: usize) -> usize {
+    match end.checked_sub(1).and_then(|p| chars.get(p)) {
+        Some(&c) if doubles(c) && end >= 2 && chars[end - 2] == c => 2,
+        Some(&c) if mark_kind(c).is_some() => 1,
+        _ => 0,
+    }
+}
 fn is_opening_context(c: Option<char>) -> bool {
     match c {
         None => true,
-        Some(c) => c.is_whitespace() || matches!(c, '(' | '[' | '{' | '—' | '–' | '-' | '/' | '“' | '‘' | '"' | '\'' | ':'),
+        Some(c) => {
+            c.is_whitespace()
+                || matches!(c, '(' | '[' | '{' | '—' | '–' | '-' | '/' | '“' | '‘' | '"' | '\'' | '`' | '«' | '‹' | ':')
+        }
     }
 }
 
 fn is_closing_context(c: Option<char>) -> bool {
     match c {
         None => true,
-        Some(c) => c.is_whitespace() || (!c.is_alphanumeric() && !matches!(c, '“' | '‘')),
+        Some(c) => c.is_whitespace() || (!c.is_alphanumeric() && !matches!(c, '“' | '‘' | '«' | '‹' | '`')),
+    }
+}
+
+/// An opening-shaped mark (`“`, `«`) used to close: after a word or punctuation, before a
+/// space or punctuation (`rated “Mostly False.“ He`).
+fn reversed_close(prev: Option<char>, next: Option<char>) -> bool {
+    prev.is_some_and(|p| !is_opening_context(Some(p))) && is_closing_context(next)
+}
+
+/// A closing-shaped mark (`”`, `»`) used to open: at the start or after a space, bracket
+/// or dash, and before a word (`”Mr. Trump is right,” he said`).
+fn reversed_open(prev: Option<char>, next: Option<char>) -> bool {
+    is_opening_context(prev) && next.is_some_and(|n| n.is_alphanumeric() || matches!(n, '(' | '[' | '‘' | '\'' | '…' | '$'))
+}
+
+/// A closing-shaped mark that opens a quote starting with an ellipsis (`said ” … and then`).
+fn ellipsis_open(chars: &[char], i: usize) -> bool {
+    let prev = i.checked_sub(1).map(|p| chars[p]);
+    let next = chars[i + 1..].iter().take(3).find(|c| **c != ' ');
+    is_opening_context(prev) && chars.get(i + 1) == Some(&' ') && next.is_some_and(|&n| n == '…' || n == '.')
+}
+
+/// The role of a doubled mark (`''`, ` `` `) from the characters around it: opening after a
+/// space or bracket and before a word, closing after a word or punctuation and before a
+/// space or punctuation. Two marks between letters, or between spaces, quote nothing.
+fn doubled_role(c: char, prev: Option<char>, next: Option<char>) -> MarkRole {
+    if c == '`' {
+        return MarkRole::Open;
+    }
+    let open = is_opening_context(prev) && next.is_some_and(|n| !n.is_whitespace());
+    let close = prev.is_some_and(|p| !p.is_whitespace()) && is_closing_context(next);
+    match (open, close) {
+        (true, false) => MarkRole::Open,
+        (false, true) => MarkRole::Close,
+        (true, true) if prev.is_none_or(char::is_whitespace) => MarkRole::Open,
+        (true, true) => MarkRole::Close,
+        // Alone between spaces: decided by pairing, like a straight `"`.
+        (false, false) if prev.is_none_or(char::is_whitespace) && next.is_none_or(char::is_whitespace) => MarkRole::Open,
+        (false, false) => MarkRole::Apostrophe,
     }
 }
 
@@ -97,14 +191,48 @@ fn is_closing_context(c: Option<char>) -> bool {
 /// document as characters.
 pub fn classify(chars: &[char]) -> Vec<Mark> {
     let mut out = vec![];
-    for (i, &c) in chars.iter().enumerate() {
-        let Some(kind) = mark_kind(c) else { continue };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let Some(kind) = mark_kind(c) else {
+            i += 1;
+            continue;
+        };
+        let run = if doubles(c) { chars[i..].iter().take_while(|&&d| d == c).count() } else { 1 };
+        if run >= 2 {
+            // Doubled marks. Three in a row are a single mark beside a doubled one: on the
+            // closing side the single closes first (`'Kosovo is special,'''`), on the
+            // opening side the doubled one opens first.
+            let prev = i.checked_sub(1).map(|p| chars[p]);
+            let closing_side = prev.is_some_and(|p| !is_opening_context(Some(p)));
+            let mut j = i;
+            if run % 2 == 1 && closing_side {
+                out.push(Mark { pos: j, kind: MarkKind::Single, role: MarkRole::Close, width: 1 });
+                j += 1;
+            }
+            while i + run - j >= 2 {
+                let prev = j.checked_sub(1).map(|p| chars[p]);
+                let next = chars.get(j + 2).copied();
+                out.push(Mark { pos: j, kind: MarkKind::Double, role: doubled_role(c, prev, next), width: 2 });
+                j += 2;
+            }
+            if j < i + run {
+                out.push(Mark { pos: j, kind: MarkKind::Single, role: MarkRole::Open, width: 1 });
+            }
+            i += run;
+            continue;
+        }
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
         let letter = |c: Option<char>| c.is_some_and(char::is_alphabetic);
         let role = match c {
-            '“' | '„' | '‟' => MarkRole::Open,
-            '”' => MarkRole::Close,
+            '„' | '‟' => MarkRole::Open,
+            '“' | '«' | '‹' if reversed_close(prev, next) => MarkRole::Close,
+            '“' | '«' | '‹' => MarkRole::Open,
+            '”' | '»' | '›' if reversed_open(prev, next) || ellipsis_open(chars, i) => MarkRole::Open,
+            '”' | '»' | '›' => MarkRole::Close,
+            '`' if next.is_some_and(|n| !n.is_whitespace()) => MarkRole::Open,
+            '`' => MarkRole::Apostrophe,
             '"' => {
                 let open = is_opening_context(prev) && next.is_some_and(|n| !n.is_whitespace());
                 let close = !prev.is_some_and(char::is_whitespace) && prev.is_some() && is_closing_context(next);
@@ -124,9 +252,10 @@ pub fn classify(chars: &[char]) -> Vec<Mark> {
             _ => {
                 // Single marks: apostrophes first.
                 let after2: String = chars[i + 1..chars.len().min(i + 4)].iter().collect();
-                let decade = after2.len() >= 3
+                // `’90s`, and a year (`in ‘08`, `the '16 race`).
+                let decade = after2.chars().count() >= 2
                     && after2.chars().take(2).all(|d| d.is_ascii_digit())
-                    && after2.chars().nth(2).is_some_and(|s| s == 's');
+                    && after2.chars().nth(2).is_none_or(|s| s == 's' || !s.is_alphanumeric());
                 let rock_n_roll = matches!(next, Some('n') | Some('N'))
                     && chars.get(i + 2).is_some_and(|&m| mark_kind(m) == Some(MarkKind::Single));
                 let n_closing = matches!(prev, Some('n') | Some('N'))
@@ -141,6 +270,9 @@ pub fn classify(chars: &[char]) -> Vec<Mark> {
                     };
                 if (letter(prev) && letter(next)) || decade || rock_n_roll || n_closing || elision {
                     MarkRole::Apostrophe
+                } else if c == '‘' && letter(prev) && is_closing_context(next) {
+                    // Written the wrong way round after a word (`CBS‘ show`, `won‘ he`).
+                    MarkRole::Close
                 } else if c == '‘' || c == '‚' || c == '‛' {
                     MarkRole::Open
                 } else if is_opening_context(prev) && next.is_some_and(|n| !n.is_whitespace()) {
@@ -152,9 +284,46 @@ pub fn classify(chars: &[char]) -> Vec<Mark> {
                 }
             }
         };
-        out.push(Mark { pos: i, kind, role });
+        out.push(Mark { pos: i, kind, role, width: 1 });
+        i += 1;
     }
     out
+}
+
+/// The typographic style of a mark: a quote opened in one style and holding marks of
+/// another (`"… “nested,” …"`) closes in its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Straight,
+    Doubled,
+    Curly,
+    Guillemet,
+}
+
+fn style_of(chars: &[char], mk: Mark) -> Style {
+    match chars.get(mk.pos) {
+        _ if mk.width == 2 => Style::Doubled,
+        Some('"' | '\'') => Style::Straight,
+        Some('`') => Style::Doubled,
+        Some(&c) if is_guillemet(c) => Style::Guillemet,
+        _ => Style::Curly,
+    }
+}
+
+/// A straight `"` or doubled `''` whose neighbours do not tell whether it opens or closes:
+/// alone between spaces (`says, 'Well done,' " she`), or between a sentence end and a word
+/// with the space lost (`he said."We`). Pairing decides: it closes an open quote and opens
+/// otherwise.
+fn is_ambiguous(chars: &[char], mk: Mark) -> bool {
+    let straight = matches!(chars.get(mk.pos), Some('"')) || (mk.width == 2 && chars.get(mk.pos) == Some(&'\''));
+    let prev = mk.pos.checked_sub(1).and_then(|p| chars.get(p)).copied();
+    let next = chars.get(mk.pos + mk.width).copied();
+    let open = is_opening_context(prev) && next.is_some_and(|n| !n.is_whitespace());
+    let close = prev.is_some_and(|p| !p.is_whitespace()) && is_closing_context(next);
+    let space = |c: Option<char>| c.is_none_or(char::is_whitespace);
+    let lone = space(prev) && space(next);
+    let lost_space = prev.is_some_and(|p| matches!(p, '.' | '!' | '?')) && next.is_some_and(char::is_alphabetic);
+    straight && mk.role != MarkRole::Apostrophe && open == close && (lone || lost_space)
 }
 
 /// Paragraphs: maximal runs of characters without a line break, as `(start, end)`,
@@ -183,6 +352,18 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
     // An open quote carried over a paragraph break: (start, kind).
     let mut carried: Option<(usize, MarkKind)> = None;
     let mut m = 0;
+    // Does paragraph `pi` begin with an opening mark of this kind (and style)?
+    let opens_paragraph = |pi: usize, kind: MarkKind, style: Option<Style>| {
+        paras.get(pi).is_some_and(|&(ns, ne)| {
+            let first = (ns..ne).find(|&i| !chars[i].is_whitespace());
+            first.is_some_and(|i| {
+                marks.binary_search_by_key(&i, |mk| mk.pos).ok().is_some_and(|at| {
+                    let mk = marks[at];
+                    mk.kind == kind && mk.role == MarkRole::Open && style.is_none_or(|s| style_of(chars, mk) == s)
+                })
+            })
+        })
+    };
     for (pi, &(ps, pe)) in paras.iter().enumerate() {
         let in_para: Vec<Mark> = {
             while m < marks.len() && marks[m].pos < ps {
@@ -200,23 +381,56 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
         // Inside an open quote, a mark of the same kind that opens after a word
         // (`going to "fake" an injury`) starts a nested quote, closed by the next mark.
         let mut nested = false;
+        // Inside an open quote, a mark of the same kind but another style (`“…”` inside
+        // `"…"`) that the quote's own style closes later in the paragraph: a nested quote,
+        // closed by the next mark of its style.
+        let mut nested_style: Option<Style> = None;
         let mut first = true;
+        // The last closing mark of each kind and style in the paragraph (index in `in_para`).
+        let mut last_close: Vec<(MarkKind, Style, usize)> = vec![];
+        for (k, mk) in in_para.iter().enumerate() {
+            if mk.role == MarkRole::Close || is_ambiguous(chars, *mk) {
+                let st = style_of(chars, *mk);
+                last_close.retain(|&(kd, s, _)| (kd, s) != (mk.kind, st));
+                last_close.push((mk.kind, st, k));
+            }
+        }
+        let last_single_close = in_para.iter().rposition(|mk| mk.kind == MarkKind::Single && mk.role == MarkRole::Close);
         if let Some((start, kind)) = carried.take() {
             // The paragraph re-opens: its first mark (at the paragraph's first non-space) is
             // skipped, and the quote goes on.
             open = Some((start, kind));
         }
-        for mk in in_para {
+        for (k, &mk) in in_para.iter().enumerate() {
             let at_para_start = first && chars[ps..mk.pos].iter().all(|c| c.is_whitespace());
             first = false;
             if mk.role == MarkRole::Apostrophe {
                 continue;
             }
+            let role = if !is_ambiguous(chars, mk) {
+                mk.role
+            } else if open.is_some_and(|(_, kind)| kind == mk.kind) {
+                MarkRole::Close
+            } else {
+                MarkRole::Open
+            };
             match open {
                 None => {
-                    if mk.role == MarkRole::Open {
+                    // Two opening marks side by side (`““We`, `"“We`): the quote opens at
+                    // the inner one; the outer one is a stray.
+                    let doubled_open = in_para.get(k + 1).is_some_and(|n| {
+                        n.pos == mk.pos + mk.width && n.kind == mk.kind && n.role == MarkRole::Open
+                    });
+                    // A single mark opens only when a single mark closes later in the
+                    // paragraph or the next paragraph re-opens with one (`said in ‘08 that`,
+                    // `Sophie in 't Veld`: apostrophes, whatever follows).
+                    let single_closes = mk.kind == MarkKind::Double
+                        || last_single_close.is_some_and(|at| at > k)
+                        || opens_paragraph(pi + 1, MarkKind::Single, None);
+                    if role == MarkRole::Open && !doubled_open && single_closes {
                         open = Some((mk.pos, mk.kind));
                         nested = false;
+                        nested_style = None;
                     }
                 }
                 Some((start, kind)) => {
@@ -224,11 +438,26 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
                         // A nested mark of the other kind: not a quote of its own.
                         continue;
                     }
-                    match mk.role {
+                    let style = style_of(chars, mk);
+                    let outer_style = style_of(chars, Mark { pos: start, kind, role: MarkRole::Open, width: mark_width_at(chars, start) });
+                    if let Some(ns) = nested_style {
+                        if role == MarkRole::Close && style == ns {
+                            nested_style = None;
+                            continue;
+                        }
+                    }
+                    match role {
                         MarkRole::Close if nested => nested = false,
                         MarkRole::Close => {
-                            out.push(Span::new(start, mk.pos + 1));
+                            out.push(Span::new(start, mk.pos + mk.width));
                             open = None;
+                        }
+                        MarkRole::Open if nested_style.is_none()
+                            && !at_para_start
+                            && style != outer_style
+                            && last_close.iter().any(|&(kd, st, at)| kd == kind && st == outer_style && at > k) =>
+                        {
+                            nested_style = Some(style);
                         }
                         // A re-opening at the paragraph start (carried quote) or in mid-line
                         // after a sentence end (a lost paragraph break) continues the open
@@ -246,13 +475,11 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
             }
         }
         if let Some((start, kind)) = open {
-            // Does the next paragraph re-open with the same kind of mark?
-            let reopens = paras.get(pi + 1).is_some_and(|&(ns, ne)| {
-                let first = (ns..ne).find(|&i| !chars[i].is_whitespace());
-                first.is_some_and(|i| {
-                    marks.iter().any(|mk| mk.pos == i && mk.kind == kind && mk.role == MarkRole::Open)
-                })
-            });
+            // Does the next paragraph re-open with the same kind and style of mark? (A
+            // paragraph that opens in another style, `“…,” he said."`, starts a quote of its
+            // own inside a block quoted in the first style.)
+            let style = style_of(chars, Mark { pos: start, kind, role: MarkRole::Open, width: mark_width_at(chars, start) });
+            let reopens = opens_paragraph(pi + 1, kind, Some(style));
             if reopens {
                 carried = Some((start, kind));
             } else if kind == MarkKind::Double || start > ps {
@@ -261,10 +488,11 @@ pub fn pair(chars: &[char], marks: &[Mark]) -> Vec<Span> {
                 while end > start + 1 && chars[end - 1].is_whitespace() {
                     end -= 1;
                 }
-                if kind == MarkKind::Double {
+                if kind == MarkKind::Double && !is_guillemet(chars[start]) {
                     out.push(Span::new(start, end));
                 }
-                // An unclosed single mark is most likely an apostrophe: dropped.
+                // An unclosed single mark is most likely an apostrophe, an unclosed
+                // guillemet an arrow (`« Back`): dropped.
             }
         }
     }
@@ -288,11 +516,16 @@ fn word_list(chars: &[char], start: usize, end: usize) -> Vec<String> {
     out
 }
 
+/// How far (characters) a sentence reaches on either side of a quote: a paragraph with no
+/// sentence end (a list, a run of marks) is not scanned whole for every quote in it.
+const SENTENCE_WINDOW: usize = 600;
+
 /// The sentence around a character range: back to the previous `.`/`!`/`?` followed by a
-/// space or to the paragraph start; forward likewise.
+/// space or to the paragraph start; forward likewise (at most [`SENTENCE_WINDOW`]
+/// characters each way).
 fn sentence_bounds(chars: &[char], start: usize, end: usize) -> (usize, usize) {
     let mut s = start;
-    while s > 0 {
+    while s > start.saturating_sub(SENTENCE_WINDOW) {
         let c = chars[s - 1];
         if c == '\n' {
             break;
@@ -303,7 +536,7 @@ fn sentence_bounds(chars: &[char], start: usize, end: usize) -> (usize, usize) {
         s -= 1;
     }
     let mut e = end;
-    while e < chars.len() {
+    while e < chars.len().min(end + SENTENCE_WINDOW) {
         let c = chars[e];
         if c == '\n' {
             break;
@@ -340,13 +573,13 @@ pub fn is_cue(w: &str) -> bool {
 }
 
 const NAMING_CUES: &[&str] = &["rated", "rating", "ratings", "so-called", "dubbed", "entitled", "titled", "nicknamed", "branded", "labelled", "labeled", "term", "word", "words", "phrase", "slogan", "motto"];
-const PRONOUNS_AFTER: &[&str] = &["he", "she", "they", "it", "we", "i", "you", "according", "and", "but", "or", "in", "on", "of", "to", "for", "from", "at", "with", "by", "as", "that", "which", "who", "when", "while", "after", "before", "because", "if", "than", "so", "since"];
+const PRONOUNS_AFTER: &[&str] = &["he", "she", "they", "it", "we", "i", "you", "according", "and", "but", "or", "in", "on", "of", "to", "for", "from", "at", "with", "by", "as", "about", "into", "over", "against", "without", "through", "toward", "towards", "that", "which", "who", "when", "while", "after", "before", "because", "if", "than", "so", "since"];
 
 /// Decides whether a candidate span is a quotation, and whether it is partial.
 pub fn judge(chars: &[char], span: Span) -> Option<Quote> {
-    let inner_start = span.start + 1;
-    let closed = span.end > span.start + 1 && chars.get(span.end - 1).copied().and_then(mark_kind).is_some();
-    let inner_end = if closed { span.end - 1 } else { span.end };
+    let inner_start = span.start + mark_width_at(chars, span.start).max(1);
+    let closing = if span.end > inner_start { mark_width_before(chars, span.end) } else { 0 };
+    let inner_end = span.end.saturating_sub(closing).max(inner_start);
     if inner_end <= inner_start {
         return None;
     }
@@ -537,5 +770,161 @@ mod tests {
     fn a_nested_single_quote_is_not_a_separate_quote() {
         let t = texts("\"We call it 'the plan' and it works,\" he said.");
         assert_eq!(t, vec!["\"We call it 'the plan' and it works,\""]);
+    }
+
+    // One test per house style of quotation marks (sentences written for these tests).
+
+    #[test]
+    fn doubled_straight_marks_are_one_mark_and_the_span_ends_after_both() {
+        let s = "''We will keep the plant open,'' the mayor said on Tuesday.";
+        assert_eq!(texts(s), vec!["''We will keep the plant open,''"]);
+    }
+
+    #[test]
+    fn a_short_quote_in_doubled_marks_keeps_its_own_punctuation() {
+        let q = quotes("The mayor called the offer ''a fair start,'' and left the room.");
+        assert_eq!(q, vec![("''a fair start,''".to_string(), true)]);
+    }
+
+    #[test]
+    fn a_single_quote_nested_at_the_end_of_a_doubled_one_closes_first() {
+        let s = "''My father told me, 'Never give up,''' the coach recalled.";
+        assert_eq!(texts(s), vec!["''My father told me, 'Never give up,'''"]);
+    }
+
+    #[test]
+    fn backtick_openings_close_with_doubled_straight_marks() {
+        let s = "The report said: ``Nobody checked the figures before the vote.''";
+        assert_eq!(texts(s), vec!["``Nobody checked the figures before the vote.''"]);
+    }
+
+    #[test]
+    fn a_multi_paragraph_quote_in_doubled_marks_is_one_span() {
+        let s = "She said: ''The first part is done.\n\n''The second part starts in May.''\n\nThen prose.";
+        assert_eq!(texts(s), vec!["''The first part is done.\n\n''The second part starts in May.''"]);
+    }
+
+    #[test]
+    fn a_multi_paragraph_quote_in_straight_marks_is_one_span() {
+        let s = "He said: \"The first part is done.\n\n\"The second part starts in May.\"\n\nThen prose.";
+        assert_eq!(texts(s), vec!["\"The first part is done.\n\n\"The second part starts in May.\""]);
+    }
+
+    #[test]
+    fn a_closing_curly_mark_used_to_open_starts_the_quote() {
+        let s = "”Our budget is balanced for the first time,” the governor said.";
+        assert_eq!(texts(s), vec!["”Our budget is balanced for the first time,”"]);
+    }
+
+    #[test]
+    fn an_opening_curly_mark_used_to_close_ends_the_quote() {
+        let s = "“We are not finished with this bill yet,“ the senator said. “Not by a long way.”";
+        assert_eq!(texts(s), vec!["“We are not finished with this bill yet,“", "“Not by a long way.”"]);
+    }
+
+    #[test]
+    fn curly_single_marks_pair_around_a_quote() {
+        let s = "‘We have never seen a winter like this one,’ the farmer said.";
+        assert_eq!(texts(s), vec!["‘We have never seen a winter like this one,’"]);
+    }
+
+    #[test]
+    fn straight_single_marks_pair_around_a_quote() {
+        let s = "'We have never seen a winter like this one,' the farmer's wife said.";
+        assert_eq!(texts(s), vec!["'We have never seen a winter like this one,'"]);
+    }
+
+    #[test]
+    fn guillemets_pair_like_curly_marks() {
+        let s = "The minister said: «We will sign the treaty next week.» Then he left.";
+        assert_eq!(texts(s), vec!["«We will sign the treaty next week.»"]);
+    }
+
+    #[test]
+    fn reversed_guillemets_pair_too() {
+        let s = "The minister said: »We will sign the treaty next week.« Then he left.";
+        assert_eq!(texts(s), vec!["»We will sign the treaty next week.«"]);
+    }
+
+    #[test]
+    fn an_unclosed_guillemet_is_an_arrow_not_a_quote() {
+        assert!(texts("« Back to the list of all the stories on this page").is_empty());
+    }
+
+    #[test]
+    fn a_quote_in_another_style_inside_a_straight_quote_is_nested() {
+        let s = "\"The board met twice. “We have no plan at all,” one member said, and nobody argued.\"";
+        assert_eq!(texts(s), vec![s]);
+    }
+
+    #[test]
+    fn a_paragraph_reopened_in_another_style_is_a_quote_of_its_own() {
+        // A block quoted in straight marks; its last paragraph quotes someone in curly
+        // marks, and the block's closing mark follows that quote's attribution.
+        let s = "\"The council met on Monday to discuss the bridge.\n\n“We cannot afford another delay,” the mayor said.\"\n\nThen prose.";
+        let t = texts(s);
+        assert!(t.contains(&"“We cannot afford another delay,”".to_string()), "{t:?}");
+    }
+
+    #[test]
+    fn a_straight_mark_alone_between_spaces_closes_the_open_quote() {
+        let s = "\"My coach always said, 'Finish the race,' \" she told the crowd. \"So I did.\"";
+        assert_eq!(texts(s), vec!["\"My coach always said, 'Finish the race,' \"", "\"So I did.\""]);
+    }
+
+    #[test]
+    fn two_opening_marks_side_by_side_open_at_the_inner_one() {
+        let s = "The platform reads: ““Every family deserves a safe home.”";
+        assert_eq!(texts(s), vec!["“Every family deserves a safe home.”"]);
+    }
+
+    #[test]
+    fn a_short_quote_followed_by_a_preposition_is_not_a_modifier() {
+        let q = quotes("The senator kept saying \"some kind things\" about his rival.");
+        assert_eq!(q, vec![("\"some kind things\"".to_string(), true)]);
+    }
+
+    #[test]
+    fn a_long_paragraph_of_lone_marks_is_judged_in_linear_time() {
+        let s = "\" word ".repeat(20_000);
+        let t = std::time::Instant::now();
+        let _ = texts(&s);
+        assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn a_mark_before_a_two_digit_year_is_an_apostrophe() {
+        let s = "She said in ‘08 that “the party has never been this united before.”";
+        assert_eq!(texts(s), vec!["“the party has never been this united before.”"]);
+    }
+
+    #[test]
+    fn an_opening_single_mark_after_a_word_is_not_an_opening() {
+        let s = "On NBC‘ morning show, she said: “We will not raise taxes on anyone.”";
+        assert_eq!(texts(s), vec!["“We will not raise taxes on anyone.”"]);
+    }
+
+    #[test]
+    fn a_single_mark_that_nothing_closes_does_not_swallow_a_double_quote() {
+        let s = "Pieter van 't Hof, a Dutch member, said: \"The union is in real trouble now.\"";
+        assert_eq!(texts(s), vec!["\"The union is in real trouble now.\""]);
+    }
+
+    #[test]
+    fn a_closing_curly_mark_opens_a_quote_that_starts_with_an_ellipsis() {
+        let s = "The letter went on: ” … and we expect an answer before the end of the month.”";
+        assert_eq!(texts(s), vec!["” … and we expect an answer before the end of the month.”"]);
+    }
+
+    #[test]
+    fn a_straight_mark_between_a_sentence_end_and_a_word_opens_when_no_quote_is_open() {
+        let s = "\"We lost,\" said a shop owner who asked not to be named.\"We were fooled into coming here.\"";
+        assert_eq!(texts(s), vec!["\"We lost,\"", "\"We were fooled into coming here.\""]);
+    }
+
+    #[test]
+    fn a_straight_mark_inside_markup_is_not_decided_by_pairing() {
+        let s = "<a href=\"https://example.org/status/12345\">link</a> and data-id=\"2016-01-02\" follow.";
+        assert!(texts(s).is_empty());
     }
 }

@@ -160,12 +160,62 @@ pub fn has_role(view: &View, group: &dyn Fn(&str) -> Vec<String>) -> Vec<(String
                 found = Some((last, "anaphor"));
             }
         }
+        // 5. speaking anaphor: `the striker said`, `said the manager`: a definite role that
+        //    is the subject of a speech verb refers back to the leftmost person of the
+        //    nearest earlier sentence that names one (outside quotes, not a possessive).
+        if found.is_none() && speaking_definite_role(view, r) {
+            if let Some(p) = leftmost_person_before(view, r.span.start) {
+                found = Some((p, "speaking-role"));
+            }
+        }
         if let Some((p, rule)) = found {
             held.push((r.text.to_lowercase(), p));
             out.push((ms[p].id.clone(), r.id.clone(), rule));
         }
     }
     out
+}
+
+/// Is `r` a definite role (`the ROLE`) right before or after a speech verb, not a
+/// female role and not a spokesperson (who is nobody named earlier)?
+fn speaking_definite_role(view: &View, r: &Mention) -> bool {
+    let lower = r.text.to_lowercase();
+    let det = view.lower_words(r.span.start.saturating_sub(5), r.span.start).last().copied();
+    if det != Some("the") || lower.starts_with("spokes") || crate::attribution::role_is_female(&r.text) {
+        return false;
+    }
+    let k = view.word_at_or_after(r.span.end);
+    let after = view.words[k..].iter().take(3).map(|w| w.lower.as_str()).find(|w| !crate::lexicon::AUXILIARIES.contains(w));
+    let b = view.word_at_or_after(r.span.start);
+    let before = b.checked_sub(2).map(|j| view.words[j].lower.as_str());
+    after.is_some_and(crate::quotes::is_cue) || before.is_some_and(crate::quotes::is_cue)
+}
+
+/// The leftmost non-possessive person outside quotes of the nearest of the three
+/// sentences before `pos` that has one.
+fn leftmost_person_before(view: &View, pos: usize) -> Option<usize> {
+    let si = view.sentence_of(pos);
+    let ms = &view.mentions;
+    for s in (si.saturating_sub(3)..si).rev() {
+        let (_, _, span) = view.sentences[s];
+        let a = ms.partition_point(|m| m.span.start < span.start);
+        let found = (a..ms.len())
+            .take_while(|&i| ms[i].span.start < span.end)
+            .filter(|&i| ms[i].span.end <= span.end && ms[i].label == Label::PER)
+            .find(|&i| !possessive(view, &ms[i]) && !view.in_quote(ms[i].span.start));
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// Is a mention followed by a possessive (`Mr Smith's`)?
+fn possessive(view: &View, m: &Mention) -> bool {
+    let k = view.word_at_or_after(m.span.end);
+    view.words.get(k).is_some_and(|w| w.span.start == m.span.end && matches!(w.lower.as_str(), "'s" | "'"))
+        || m.text.ends_with("'s")
+        || m.text.ends_with("’s")
 }
 
 /// The nearest ORG mention before `pos` whose name contains `noun` (any case).
@@ -242,9 +292,10 @@ pub fn link(text: &Text, ann: &mut Annotations) {
 pub fn link_in(view: &View, ann: &mut Annotations) {
     ann.relations.retain(|r| !matches!(r.kind, RelKind::HasRole | RelKind::RoleOrg));
     let (hr, ro) = {
-        let group = |id: &str| -> Vec<String> {
-            ann.equivs.iter().find(|g| g.iter().any(|m| m == id)).cloned().unwrap_or_else(|| vec![id.to_string()])
-        };
+        // Each mention's Equiv group, indexed once (a long document has thousands).
+        let index: std::collections::HashMap<&str, &Vec<String>> =
+            ann.equivs.iter().flat_map(|g| g.iter().map(move |m| (m.as_str(), g))).collect();
+        let group = |id: &str| -> Vec<String> { index.get(id).map(|g| (*g).clone()).unwrap_or_else(|| vec![id.to_string()]) };
         (has_role(view, &group), role_org(view))
     };
     for (p, r, rule) in hr {

@@ -221,12 +221,15 @@ pub fn is_generic_org_noun(w: &str) -> bool {
 /// Widens a ROLE word range found by the model to the title phrase that contains it
 /// (`chairman` → `Trust chairman`, `deputy chief` → `deputy chief inspector of hospitals`).
 /// `phrases` are the sentence's [`title_phrases`], computed once for all its ROLEs.
+/// The phrases are disjoint and in order (as [`title_phrases`] returns them), so the one
+/// that can contain the ROLE is found by binary search: O(log n) per ROLE, not a scan of
+/// the sentence's phrases for each of its ROLEs.
 pub fn widen_role(phrases: &[(usize, usize)], start: usize, end: usize) -> (usize, usize) {
-    phrases
-        .iter()
-        .copied()
+    // The last phrase starting at or before the ROLE is the only candidate.
+    let k = phrases.partition_point(|&(s, _)| s <= start);
+    k.checked_sub(1)
+        .map(|k| phrases[k])
         .filter(|&(s, e)| s <= start && e >= end && s < end && e > start)
-        .max_by_key(|&(s, e)| e - s)
         .unwrap_or((start, end))
 }
 
@@ -397,6 +400,23 @@ mod tests {
         let words: Vec<&str> = "CQC 's deputy chief inspector of hospitals said".split(' ').collect();
         let tags = [Org, O, Role, Role, O, O, O, O];
         assert_eq!(widen_role(&title_phrases(&words, &tags), 2, 4), (2, 7));
+    }
+
+    #[test]
+    fn widening_finds_the_containing_phrase_among_many_and_leaves_others_alone() {
+        let phrases: Vec<(usize, usize)> = (0..1000).map(|i| (3 * i, 3 * i + 2)).collect();
+        assert_eq!(widen_role(&phrases, 1500, 1501), (1500, 1502));
+        assert_eq!(widen_role(&phrases, 1501, 1502), (1500, 1502));
+        assert_eq!(widen_role(&phrases, 1502, 1503), (1502, 1503), "a word between phrases");
+        assert_eq!(widen_role(&phrases, 1501, 1504), (1501, 1504), "a ROLE across two phrases");
+        assert_eq!(widen_role(&[], 4, 5), (4, 5));
+    }
+
+    #[test]
+    fn title_phrases_are_disjoint_and_in_order() {
+        let words: Vec<&str> = "the chief executive and chairman of the board , deputy chief inspector of hospitals and Health Secretary said".split(' ').collect();
+        let phrases = title_phrases(&words, &vec![O; words.len()]);
+        assert!(phrases.windows(2).all(|w| w[0].1 <= w[1].0), "{phrases:?}");
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! outputs are up to date ([`RunOptions::force`] redoes them); [`Shard`] splits a corpus
 //! between processes with no coordinator.
 
-use crate::corpus::{self, Input, JsonlDoc, JsonlReader};
+use crate::corpus::{self, FileId, Input, JsonlDoc, JsonlReader};
 use crate::document::{decode_text, Document};
 use crate::error::{Error, Result};
 use crate::formats::brat;
@@ -29,9 +29,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -61,6 +63,8 @@ pub struct RunOptions {
     /// Read the next batch and write the last one while the model runs (else one stage
     /// at a time, each with all the threads).
     pub overlap: bool,
+    /// Where the manifest will be written (no document may write its outputs there).
+    pub manifest: Option<PathBuf>,
 }
 
 impl Default for RunOptions {
@@ -73,6 +77,7 @@ impl Default for RunOptions {
             shard: None,
             max_chars: DEFAULT_MAX_CHARS,
             overlap: true,
+            manifest: None,
         }
     }
 }
@@ -138,6 +143,79 @@ impl Corpus {
         let (files, errors) = corpus::discover(paths);
         Corpus { files, jsonl: jsonl.to_vec(), errors }
     }
+
+    /// The identities (device, inode) of every input file: the text files and the JSON
+    /// Lines files.
+    pub fn input_ids(&self) -> HashSet<FileId> {
+        let files = self.files.iter().map(|f| f.path.as_path());
+        let jsonl = self.jsonl.iter().map(PathBuf::as_path).filter(|p| *p != Path::new("-"));
+        files.chain(jsonl).filter_map(corpus::file_id_of).collect()
+    }
+}
+
+/// Checks, before any work (before the model is loaded), that the run can write its
+/// outputs: that no output (the `--jsonl-out` file, the manifest) is an input file
+/// (compared by device and inode, through symlinks), that `--out` and the folders of the
+/// JSON Lines output and the manifest can be created and written, and that the files are
+/// not folders. The error is the run's one line (exit status 2).
+pub fn preflight(opts: &RunOptions, corpus: &Corpus, manifest: &Path) -> Result<()> {
+    let inputs = corpus.input_ids();
+    let mut files: Vec<(&Path, &str)> = vec![(manifest, "the run manifest")];
+    if let Some(f) = &opts.jsonl_out {
+        files.insert(0, (f, "--jsonl-out"));
+    }
+    for (file, what) in &files {
+        if let Ok(m) = std::fs::metadata(file) {
+            if m.is_dir() {
+                return Err(Error::input(file, format!("is a directory, not a file ({what})")));
+            }
+            if inputs.contains(&corpus::file_id(&m)) {
+                return Err(Error::input(file, format!("is an input of this run; {what} would overwrite it (refused)")));
+            }
+        }
+    }
+    let mut folders: Vec<PathBuf> = files.iter().map(|(f, _)| folder_of(f)).collect();
+    if let Some(out) = &opts.out {
+        if out.exists() && !out.is_dir() {
+            return Err(Error::input(out, "is not a directory (--out)"));
+        }
+        folders.insert(0, out.clone());
+    }
+    for dir in folders {
+        std::fs::create_dir_all(&dir).map_err(|e| Error::input(&dir, format!("cannot create the output folder ({e})")))?;
+        tempfile::Builder::new()
+            .prefix(".whosaid-")
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(|e| Error::input(&dir, format!("cannot write in the output folder ({e})")))?;
+    }
+    Ok(())
+}
+
+/// The folder a file is written in (`.` for a bare name).
+fn folder_of(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The signal that asked the running batch to stop (0: none).
+static STOP: AtomicI32 = AtomicI32::new(0);
+
+/// Asks a running batch to stop after the documents already through the model are
+/// written (see [`run`]). Async-signal-safe, for a signal handler. Returns `false` if a
+/// stop had already been asked for.
+pub fn request_stop(signal: i32) -> bool {
+    STOP.compare_exchange(0, signal.max(1), Ordering::SeqCst, Ordering::SeqCst).is_ok()
+}
+
+/// The signal that asked the run to stop, if one did.
+pub fn stop_requested() -> Option<i32> {
+    match STOP.load(Ordering::SeqCst) {
+        0 => None,
+        s => Some(s),
+    }
 }
 
 /// Hears about a run as it goes (a progress bar, a log). Called from the writing thread,
@@ -179,6 +257,10 @@ pub struct Manifest {
     pub timings: Timings,
     /// Every document that failed (and input that could not be read), in input order.
     pub failures: Vec<Failure>,
+    /// The run was stopped by a signal (SIGINT, SIGTERM): the counts are those done so far;
+    /// rerunning the same command finishes it.
+    #[serde(default)]
+    pub interrupted: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -293,20 +375,38 @@ pub fn run(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, observer: &dy
         failures.push(failure_of(e));
     }
 
+    // Each output goes to the first document that claims it, in input order and over
+    // every shard (so that shards agree); a later one is refused.
+    let inputs = corpus.input_ids();
+    let mut claims = Claims::new(opts);
+    let mut files: Vec<(Input, Option<Error>)> = corpus
+        .files
+        .into_iter()
+        .map(|f| {
+            let origin = Origin::File(f.clone());
+            let refused = claims.claim(&origin, f.path.display().to_string()).err().map(|r| origin.error(r));
+            (f, refused)
+        })
+        .collect();
     // The documents of this shard.
-    let mut files = corpus.files;
     if let Some(shard) = opts.shard {
         let before = files.len();
-        files.retain(|f| shard.contains(&f.key()));
+        files.retain(|(f, _)| shard.contains(&f.key()));
         counts.other_shards += before - files.len();
     }
+    let max_line = max_line_bytes(opts);
     let total = corpus.jsonl.iter().try_fold(files.len(), |n, path| {
-        JsonlReader::count(path, |key| opts.shard.is_none_or(|s| s.contains(key))).map(|k| n + k)
+        JsonlReader::count(path, max_line, |key| opts.shard.is_none_or(|s| s.contains(key))).map(|k| n + k)
     });
     observer.start(total.map(|n| n as u64));
 
+    // A rerun keeps the lines of the last output, and of the partial one a killed run left.
     let previous = match (&opts.jsonl_out, opts.force) {
-        (Some(file), false) => previous_lines(file, provenance),
+        (Some(file), false) => {
+            let mut lines = previous_lines(file, provenance);
+            lines.extend(previous_lines(&temp_path(file), provenance));
+            lines
+        }
         _ => HashMap::new(),
     };
     let jsonl_out = match &opts.jsonl_out {
@@ -314,9 +414,9 @@ pub fn run(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, observer: &dy
         None => None,
     };
 
-    let ctx = ReadContext { encoder: pipeline.model.encoder(), ner, provenance, opts, previous: &previous };
+    let ctx = ReadContext { encoder: pipeline.model.encoder(), ner, provenance, opts, previous: &previous, inputs: &inputs };
     let labels = &pipeline.model.labels;
-    let mut sources = Sources::new(files, corpus.jsonl, opts.shard);
+    let mut sources = Sources::new(files, corpus.jsonl, opts.shard, claims, max_line);
     let mut model_s = 0.0;
     let batch_docs = opts.batch_docs.max(1);
 
@@ -330,6 +430,9 @@ pub fn run(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, observer: &dy
         writer.record(outcomes, observer);
     };
     let mut next_batch = || -> Option<Vec<Slot>> {
+        if stop_requested().is_some() {
+            return None;
+        }
         let pending: Vec<Pending> = sources.by_ref().take(batch_docs).collect();
         (!pending.is_empty()).then(|| pending.into_par_iter().map(|p| read_one(p, &ctx)).collect())
     };
@@ -350,6 +453,9 @@ pub fn run(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, observer: &dy
                 }
             });
             for slots in from_reader {
+                if stop_requested().is_some() {
+                    break;
+                }
                 let t = Instant::now();
                 let labs = run_model(pipeline, &slots);
                 model_s += t.elapsed().as_secs_f64();
@@ -367,6 +473,9 @@ pub fn run(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, observer: &dy
         })?;
     } else {
         while let Some(slots) = next_batch() {
+            if stop_requested().is_some() {
+                break;
+            }
             let t = Instant::now();
             let labs = run_model(pipeline, &slots);
             model_s += t.elapsed().as_secs_f64();
@@ -420,7 +529,70 @@ pub fn run(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, observer: &dy
         },
         counts,
         failures,
+        interrupted: stop_requested().is_some(),
     })
+}
+
+/// The longest JSON Lines line read: 4 bytes per character of `--max-chars`.
+fn max_line_bytes(opts: &RunOptions) -> usize {
+    opts.max_chars.saturating_mul(4).max(1024)
+}
+
+/// Which document first claimed each output (its `X.ann` path, normalised; or its id,
+/// for a JSON Lines output), so that a second document with the same outputs is refused
+/// with one line naming both, instead of overwriting the first. Output names
+/// `whosaid-run.*` are the manifests'.
+struct Claims {
+    /// Keys are document ids (one JSON Lines output), not paths.
+    by_id: bool,
+    out: Option<PathBuf>,
+    cwd: PathBuf,
+    first: HashMap<String, String>,
+}
+
+impl Claims {
+    fn new(opts: &RunOptions) -> Claims {
+        let mut claims = Claims {
+            by_id: opts.jsonl_out.is_some(),
+            out: opts.out.clone(),
+            cwd: std::env::current_dir().unwrap_or_default(),
+            first: HashMap::new(),
+        };
+        if let Some(m) = opts.manifest.as_ref().filter(|_| !claims.by_id) {
+            if m.extension().is_some_and(|x| x == "json" || x == "ann") {
+                let key = claims.key_of(&m.with_extension("ann"));
+                claims.first.insert(key, "the run manifest".into());
+            }
+        }
+        claims
+    }
+
+    fn key_of(&self, path: &Path) -> String {
+        corpus::normalize(&self.cwd.join(path)).to_string_lossy().into_owned()
+    }
+
+    /// Claims the outputs of a document (`source` names it), or says why it cannot have
+    /// them. A document whose outputs cannot be named is left to fail on its own.
+    fn claim(&mut self, origin: &Origin, source: String) -> std::result::Result<(), String> {
+        let key = if self.by_id {
+            format!("id {}", origin.id())
+        } else {
+            let Ok((ann, _)) = origin.output_paths(self.out.as_deref()) else { return Ok(()) };
+            let stem = ann.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+            if stem == "whosaid-run" || stem.starts_with("whosaid-run.") {
+                return Err(format!("its outputs would be {}: names whosaid-run.* are kept for the run manifest", ann.with_extension("json").display()));
+            }
+            self.key_of(&ann)
+        };
+        match self.first.get(&key) {
+            Some(first) if self.by_id => Err(format!("duplicate id (first at {first}), skipped")),
+            Some(first) => Err(format!("writes the same outputs as {first}, skipped")),
+            None => {
+                self.first.insert(key, source);
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Seconds and rates to the millisecond (a manifest is read by people).
@@ -482,23 +654,25 @@ enum Pending {
 /// lazily). Lines of other shards are counted and dropped; a JSON Lines file that cannot
 /// be opened is kept aside.
 struct Sources {
-    files: std::vec::IntoIter<Input>,
+    files: std::vec::IntoIter<(Input, Option<Error>)>,
     jsonl: std::vec::IntoIter<PathBuf>,
     current: Option<JsonlReader>,
     shard: Option<Shard>,
-    seen: HashSet<String>,
+    claims: Claims,
+    max_line: usize,
     other_shards: usize,
     unreadable: Vec<Error>,
 }
 
 impl Sources {
-    fn new(files: Vec<Input>, jsonl: Vec<PathBuf>, shard: Option<Shard>) -> Sources {
+    fn new(files: Vec<(Input, Option<Error>)>, jsonl: Vec<PathBuf>, shard: Option<Shard>, claims: Claims, max_line: usize) -> Sources {
         Sources {
             files: files.into_iter(),
             jsonl: jsonl.into_iter(),
             current: None,
             shard,
-            seen: HashSet::new(),
+            claims,
+            max_line,
             other_shards: 0,
             unreadable: vec![],
         }
@@ -513,13 +687,16 @@ impl Iterator for Sources {
     type Item = Pending;
 
     fn next(&mut self) -> Option<Pending> {
-        if let Some(input) = self.files.next() {
-            return Some(Pending::File(input));
+        if let Some((input, refused)) = self.files.next() {
+            return Some(match refused {
+                Some(e) => Pending::Bad(e),
+                None => Pending::File(input),
+            });
         }
         loop {
             let Some(reader) = self.current.as_mut() else {
                 let path = self.jsonl.next()?;
-                match JsonlReader::open(&path) {
+                match JsonlReader::open(&path, self.max_line) {
                     Ok(r) => self.current = Some(r),
                     Err(e) => self.unreadable.push(e),
                 }
@@ -530,11 +707,23 @@ impl Iterator for Sources {
                 self.current = None;
                 continue;
             };
+            let doc = match doc {
+                Ok(doc) if doc.id.len() > corpus::MAX_ID_BYTES => {
+                    let reason = format!("id too long ({} bytes, limit {}), skipped", doc.id.len(), corpus::MAX_ID_BYTES);
+                    Err(Error::parse(&file, line, reason))
+                }
+                Ok(doc) => {
+                    let origin = Origin::Line { file: file.clone(), line, id: doc.id.clone() };
+                    match self.claims.claim(&origin, format!("{}:{line}", file.display())) {
+                        Ok(()) => Ok(doc),
+                        Err(reason) if self.in_shard(&doc.id) => return Some(Pending::Bad(origin.error(reason))),
+                        Err(_) => Ok(doc),
+                    }
+                }
+                Err(e) => Err(e),
+            };
             match doc {
                 Ok(doc) if !self.in_shard(&doc.id) => self.other_shards += 1,
-                Ok(doc) if !self.seen.insert(doc.id.clone()) => {
-                    return Some(Pending::Bad(Error::parse(&file, line, format!("duplicate id {:?}, skipped", doc.id))))
-                }
                 Ok(doc) => return Some(Pending::Line { file, line, doc }),
                 Err(e) if self.in_shard(&corpus::bad_line_key(&file, line)) => return Some(Pending::Bad(e)),
                 Err(_) => self.other_shards += 1,
@@ -589,6 +778,12 @@ impl Writer {
             }
             observer.advance(pieces as u64);
         }
+        // What is done is on disk, for a rerun after a crash or a kill.
+        if let (Some(out), None) = (self.jsonl_out.as_mut(), &self.jsonl_error) {
+            if let Err(e) = out.flush() {
+                self.jsonl_error = Some(e);
+            }
+        }
     }
 
     /// The tally, after committing the JSON Lines output (unless writing it failed).
@@ -618,6 +813,8 @@ struct ReadContext<'a> {
     opts: &'a RunOptions,
     /// Lines of the previous JSON Lines output, by document id: (sha256, line).
     previous: &'a HashMap<String, (String, String)>,
+    /// The input files (device, inode): no output may be one of them.
+    inputs: &'a HashSet<FileId>,
 }
 
 fn read_one(pending: Pending, ctx: &ReadContext) -> Slot {
@@ -648,11 +845,26 @@ fn read_file(input: &Input, origin: &Origin, ctx: &ReadContext) -> Result<Slot> 
     if bytes > (opts.max_chars as u64).saturating_mul(4) {
         return Err(origin.error(format!("too large: {bytes} bytes (limit {} characters, see --max-chars)", opts.max_chars)));
     }
+    if opts.jsonl_out.is_none() {
+        if opts.out.is_none() {
+            if let Some(real) = corpus::escapes_root(input) {
+                let reason = format!(
+                    "reached through a symlinked folder that leads outside the folder given ({}); not annotated in place \
+                     (use --out DIR, or name that folder)",
+                    real.display()
+                );
+                return Err(origin.error(reason));
+            }
+        }
+        let (ann, json) = corpus::output_paths(input, opts.out.as_deref());
+        refuse_input_as_output(&[&ann, &json], origin, ctx)?;
+    }
     let up_to_date_candidate = !opts.force && opts.jsonl_out.is_none() && outputs_newer(input, opts.out.as_deref());
     let bytes = std::fs::read(&input.path).map_err(|e| Error::io(&input.path, e))?;
     if up_to_date_candidate {
         let (ann, json) = corpus::output_paths(input, opts.out.as_deref());
         if recorded_run_matches(&ann, &json, ctx.provenance, &sha256_hex(&bytes)) {
+            remove_stale_temps(&[&ann, &json]);
             return Ok(Slot::UpToDate { line: None });
         }
     }
@@ -682,22 +894,38 @@ fn ready(text: String, origin: &Origin, ctx: &ReadContext) -> Result<Slot> {
             }
         } else if let Origin::Line { .. } = origin {
             let (ann, json) = origin.output_paths(opts.out.as_deref())?;
+            refuse_input_as_output(&[&ann, &json], origin, ctx)?;
             if recorded_run_matches(&ann, &json, ctx.provenance, &doc.sha256()) {
+                remove_stale_temps(&[&ann, &json]);
                 return Ok(Slot::UpToDate { line: None });
             }
         }
+    } else if let (Origin::Line { .. }, None) = (origin, &opts.jsonl_out) {
+        let (ann, json) = origin.output_paths(opts.out.as_deref())?;
+        refuse_input_as_output(&[&ann, &json], origin, ctx)?;
     }
     let prep = prepare(&ctx.encoder, &doc, &ctx.ner).map_err(|e| origin.error(e.to_string()))?;
     Ok(Slot::Ready { origin: origin.clone(), doc, prep })
+}
+
+/// Refuses a document one of whose outputs is an input file of the run (the same file,
+/// by device and inode through symlinks): no input is ever overwritten.
+fn refuse_input_as_output(outputs: &[&Path], origin: &Origin, ctx: &ReadContext) -> Result<()> {
+    match outputs.iter().find(|p| corpus::file_id_of(p).is_some_and(|id| ctx.inputs.contains(&id))) {
+        Some(p) => Err(origin.error(format!("its output {} is an input of this run; refused (inputs are never overwritten)", p.display()))),
+        None => Ok(()),
+    }
 }
 
 /// The checks [`decode_text`] makes of a file, for the text of a JSON Lines line.
 fn check_line_text(text: &str) -> std::result::Result<(), &'static str> {
     if text.is_empty() {
         Err("empty text")
+    } else if text == "\u{feff}" {
+        Err("empty text (only a byte order mark)")
     } else if text.contains('\0') {
         Err("binary text (contains NUL characters)")
-    } else if text.trim().is_empty() {
+    } else if text.trim_start_matches('\u{feff}').trim().is_empty() {
         Err("no text (only whitespace)")
     } else {
         Ok(())
@@ -841,12 +1069,14 @@ fn finish_one(
             Err(e) => Outcome::Failed(origin.error(e.to_string())),
         };
     }
-    let written = origin.output_paths(opts.out.as_deref()).and_then(|(ann_path, json_path)| {
-        let json_bytes = json.to_bytes()?;
-        write_pair(&ann_path, ann.as_bytes(), &json_path, &json_bytes)
-    });
-    match written {
+    let (ann_path, json_path) = match origin.output_paths(opts.out.as_deref()) {
+        Ok(paths) => paths,
+        Err(e) => return Outcome::Failed(e),
+    };
+    match json.to_bytes().and_then(|json_bytes| write_pair(&ann_path, ann.as_bytes(), &json_path, &json_bytes)) {
         Ok(()) => Outcome::Annotated { line: None, stats },
+        // A JSON Lines document is named by its file and line.
+        Err(e) if matches!(origin, Origin::Line { .. }) => Outcome::Failed(origin.error(e.to_string())),
         Err(e) => Outcome::Failed(e),
     }
 }
@@ -863,26 +1093,74 @@ fn write_pair(ann_path: &Path, ann: &[u8], json_path: &Path, json: &[u8]) -> Res
     }
     let ann_tmp = staged(ann_path, ann)?;
     let json_tmp = staged(json_path, json)?;
-    ann_tmp.persist(ann_path).map_err(|e| Error::io(ann_path, e.error))?;
-    json_tmp.persist(json_path).map_err(|e| Error::io(json_path, e.error))?;
+    ann_tmp.persist(ann_path)?;
+    json_tmp.persist(json_path)?;
     Ok(())
 }
 
-/// A synced temporary file beside `path` holding `bytes`, to be renamed over it.
-fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new().prefix(".whosaid-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(path, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // tempfile creates 0600; outputs are ordinary files (0644 before the umask).
-        let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
+/// The temporary file an output is written through before it is renamed into place:
+/// `.whosaid-HASH.tmp` beside it, HASH the first 16 hex digits of the SHA-256 of its file
+/// name. The name is fixed, so a rerun replaces (or, for an up-to-date output, removes)
+/// the one a killed run left behind, and never touches another run's.
+pub fn temp_path(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    folder_of(target).join(format!(".whosaid-{}.tmp", &sha256_hex(name.as_bytes())[..16]))
+}
+
+/// Removes the temporary files a killed run may have left for these outputs.
+fn remove_stale_temps(targets: &[&Path]) {
+    for t in targets {
+        let _ = std::fs::remove_file(temp_path(t));
     }
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+}
+
+/// A temporary file being written ([`temp_path`]); removed when dropped unless renamed
+/// into place.
+struct Staged {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl Staged {
+    /// Creates the temporary file of `target` afresh (a stale one is removed first; a
+    /// symlink in its place is never followed).
+    fn create(target: &Path) -> Result<Staged> {
+        let path = temp_path(target);
+        let _ = std::fs::remove_file(&path);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o644)
+            .open(&path)
+            .map_err(|e| Error::io(target, e))?;
+        Ok(Staged { path, file: Some(file) })
+    }
+
+    /// Syncs the file and renames it over `target`.
+    fn persist(mut self, target: &Path) -> Result<()> {
+        if let Some(f) = self.file.take() {
+            f.sync_all().map_err(|e| Error::io(target, e))?;
+        }
+        std::fs::rename(&self.path, target).map_err(|e| Error::io(target, e))?;
+        self.path = PathBuf::new();
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A synced temporary file beside `path` holding `bytes`, to be renamed over it.
+fn staged(path: &Path, bytes: &[u8]) -> Result<Staged> {
+    let mut tmp = Staged::create(path)?;
+    if let Some(f) = tmp.file.as_mut() {
+        f.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    }
     Ok(tmp)
 }
 
@@ -890,35 +1168,32 @@ fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
 /// place when the run ends, so the file is complete or absent.
 struct JsonlOut {
     target: PathBuf,
-    file: std::io::BufWriter<tempfile::NamedTempFile>,
+    staged: Staged,
+    file: std::io::BufWriter<std::fs::File>,
 }
 
 impl JsonlOut {
     fn create(target: &Path) -> Result<JsonlOut> {
-        let dir = match target.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let tmp = tempfile::Builder::new().prefix(".whosaid-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(target, e))?;
-        Ok(JsonlOut { target: target.to_path_buf(), file: std::io::BufWriter::with_capacity(1 << 20, tmp) })
+        let dir = folder_of(target);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let mut staged = Staged::create(target)?;
+        let file = staged.file.take().ok_or_else(|| Error::Other("internal error: no temporary file".into()))?;
+        let file = std::io::BufWriter::with_capacity(1 << 20, file);
+        Ok(JsonlOut { target: target.to_path_buf(), staged, file })
     }
 
     fn push(&mut self, line: &str) -> Result<()> {
         self.file.write_all(line.as_bytes()).and_then(|_| self.file.write_all(b"\n")).map_err(|e| Error::io(&self.target, e))
     }
 
+    fn flush(&mut self) -> Result<()> {
+        self.file.flush().map_err(|e| Error::io(&self.target, e))
+    }
+
     fn commit(self) -> Result<()> {
-        let target = self.target;
-        let tmp = self.file.into_inner().map_err(|e| Error::io(&target, e.into_error()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        tmp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
-        tmp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
-        Ok(())
+        let JsonlOut { target, mut staged, file } = self;
+        staged.file = Some(file.into_inner().map_err(|e| Error::io(&target, e.into_error()))?);
+        staged.persist(&target)
     }
 }
 
@@ -985,6 +1260,22 @@ mod tests {
         assert!(check_line_text("a\0b").unwrap_err().contains("binary"));
         assert!(check_line_text(" \n ").unwrap_err().contains("whitespace"));
         assert_eq!(check_line_text("Hello."), Ok(()));
+    }
+
+    #[test]
+    fn an_io_error_is_said_once_in_a_chain_of_causes() {
+        let e = anyhow::Error::from(Error::io(Path::new("out.jsonl"), std::io::Error::other("Is a directory")));
+        assert_eq!(format!("{e:#}"), "out.jsonl: Is a directory");
+    }
+
+    #[test]
+    fn a_temporary_file_is_named_after_its_output_and_beside_it() {
+        let t = temp_path(Path::new("out/news/a.json"));
+        assert_eq!(t.parent(), Some(Path::new("out/news")));
+        assert_eq!(t, temp_path(Path::new("out/news/a.json")));
+        assert_ne!(t, temp_path(Path::new("out/news/a.ann")));
+        let name = t.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with(".whosaid-") && name.ends_with(".tmp") && name.len() == 29, "{name}");
     }
 
     #[test]

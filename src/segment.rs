@@ -6,6 +6,11 @@
 //! `?` (with any closing quotes or brackets) before whitespace, except after known
 //! abbreviations and initials, and always at a paragraph break (a line break).
 //!
+//! Format characters (Unicode category Cf: soft hyphen U+00AD, zero-width space U+200B,
+//! zero-width joiner U+200D, …) between two letters or digits are part of the word they
+//! sit in (`Smi\u{ad}thson` is one word, its span covers the soft hyphen); the tokenizer
+//! never sees them ([`strip_format`]).
+//!
 //! Invariant: words never overlap, lie inside their sentence, and contain no whitespace.
 
 use crate::document::{Span, Text};
@@ -26,12 +31,25 @@ static WORD: Lazy<Regex> = Lazy::new(|| {
       | \d+(?:[.,:/]\d+)*(?:[A-Za-z]+)?              # 1,000.5  3:30  1996-08-22 handled below  10th
       | (?i:n't)                                     # clitics (after a word)
       | ['’](?:s|S|re|ve|ll|d|m|D|M|RE|VE|LL)\b      # 's 're 've 'll 'd 'm
-      | [\p{L}\p{M}\p{N}]+(?:[-‐‑][\p{L}\p{M}\p{N}]+)*(?:['’][\p{L}]+(?:[-‐‑][\p{L}\p{M}\p{N}]+)*)*  # words, O'Neill, Secretary-General
+      | [\p{L}\p{M}\p{N}](?:\p{Cf}*[\p{L}\p{M}\p{N}])*                        # words, with format characters inside:
+        (?:[-‐‑][\p{L}\p{M}\p{N}](?:\p{Cf}*[\p{L}\p{M}\p{N}])*)*                 # Smi\u{ad}thson; Secretary-General
+        (?:['’]\p{L}(?:\p{Cf}*\p{L})*(?:[-‐‑][\p{L}\p{M}\p{N}](?:\p{Cf}*[\p{L}\p{M}\p{N}])*)*)*  # O'Neill
       | \S                                           # any other single character
     ",
     )
     .expect("word regex")
 });
+
+static FORMAT: Lazy<Regex> = Lazy::new(|| Regex::new(r"\p{Cf}+").expect("format regex"));
+
+/// A word without its format characters (Unicode category Cf), as the word-piece
+/// tokenizer is given it; borrowed when it has none. Offsets are never taken from it.
+pub fn strip_format(word: &str) -> std::borrow::Cow<'_, str> {
+    if word.is_ascii() {
+        return std::borrow::Cow::Borrowed(word);
+    }
+    FORMAT.replace_all(word, "")
+}
 
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "rev", "gen", "lt", "col", "capt", "sgt",
@@ -212,6 +230,34 @@ mod tests {
         let t = Text::new("Headline here\r\n\r\nBody text".to_string());
         let s: Vec<&str> = sentences(&t).iter().map(|s| t.slice(s.span)).collect();
         assert_eq!(s, vec!["Headline here", "Body text"]);
+    }
+
+    #[test]
+    fn format_characters_inside_a_word_keep_it_one_word() {
+        for cf in ['\u{ad}', '\u{200b}', '\u{200d}', '\u{2060}', '\u{feff}'] {
+            let s = format!("John Smi{cf}thson said Secre{cf}tary-Gen{cf}eral O'Ne{cf}ill");
+            assert_eq!(word_texts(&s), vec![
+                "John".to_string(),
+                format!("Smi{cf}thson"),
+                "said".to_string(),
+                format!("Secre{cf}tary-Gen{cf}eral"),
+                format!("O'Ne{cf}ill"),
+            ], "U+{:04X}", cf as u32);
+        }
+    }
+
+    #[test]
+    fn a_word_with_a_format_character_spans_it_in_character_offsets() {
+        let t = Text::new("Zoë Smi\u{ad}thson said".to_string());
+        let ws = words(&t, Span::new(0, t.len_chars()));
+        let got: Vec<(usize, usize)> = ws.iter().map(|w| (w.start, w.end)).collect();
+        assert_eq!(got, vec![(0, 3), (4, 13), (14, 18)]);
+    }
+
+    #[test]
+    fn the_tokenizer_gets_words_without_format_characters() {
+        assert_eq!(strip_format("Smi\u{ad}th\u{200b}son"), "Smithson");
+        assert!(matches!(strip_format("Zoë"), std::borrow::Cow::Borrowed("Zoë")));
     }
 
     #[test]

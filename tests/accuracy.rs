@@ -95,3 +95,231 @@ fn every_seed_quote_of_the_named_speakers_is_found_whole_and_attributed_to_them(
     assert_eq!(checked, 7, "the seed articles quote each named speaker once");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+// ---------------------------------------------------------------------------------------
+// The PolNeAR development set (../shared/dev/polnear-train): whosaid's own scorer
+// (`whosaid eval-polnear`) against ../shared/eval/polnear.py, and the dev-set thresholds.
+// Both need the shared checkout; on a machine without it they print one line and pass.
+// ---------------------------------------------------------------------------------------
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The development set's gold directory, when this checkout has it.
+fn dev_direct() -> Option<PathBuf> {
+    let dir = common::root().join("../shared/dev/polnear-train/direct");
+    dir.is_dir().then_some(dir)
+}
+
+/// `../shared/eval/polnear.py`, when it and `python3` are there.
+fn polnear_py() -> Option<PathBuf> {
+    let script = common::root().join("../shared/eval/polnear.py");
+    let python = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
+    (python && script.is_file()).then_some(script)
+}
+
+fn whosaid() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_whosaid"))
+}
+
+/// The fixed CI sample of the development set: every 7th article by sorted file name
+/// (the 1st, 8th, 15th, …: 120 of the 840), its gold copied to `gold/` and annotated by the
+/// real binary with the shipped model (fp32, so the figures do not depend on the CPU) into
+/// `pred/`; once per test binary, under cargo's temporary directory for integration tests.
+fn dev_sample() -> Option<&'static (PathBuf, PathBuf)> {
+    static SAMPLE: OnceLock<Option<(PathBuf, PathBuf)>> = OnceLock::new();
+    SAMPLE
+        .get_or_init(|| {
+            let direct = dev_direct()?;
+            let mut names: Vec<String> = std::fs::read_dir(&direct)
+                .expect("the dev set lists")
+                .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".ann").map(String::from))
+                .collect();
+            names.sort();
+            let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("polnear-dev-sample");
+            if root.exists() {
+                std::fs::remove_dir_all(&root).expect("the old sample is removed");
+            }
+            let (gold, pred) = (root.join("gold"), root.join("pred"));
+            std::fs::create_dir_all(&gold).expect("sample dir");
+            for name in names.iter().step_by(7) {
+                for ext in ["txt", "ann"] {
+                    let f = format!("{name}.{ext}");
+                    std::fs::copy(direct.join(&f), gold.join(&f)).expect("a dev file copies");
+                }
+            }
+            let out = whosaid()
+                .arg("annotate")
+                .arg(&gold)
+                .arg("--out")
+                .arg(&pred)
+                .args(["--model"])
+                .arg(common::model_dir())
+                .args(["--precision", "fp32", "--quiet"])
+                .output()
+                .expect("whosaid annotate runs");
+            assert!(out.status.success(), "annotate failed: {}", String::from_utf8_lossy(&out.stderr));
+            Some((gold, pred))
+        })
+        .as_ref()
+}
+
+/// `whosaid eval-polnear GOLD PRED --json` and `polnear.py score GOLD PRED --json`, parsed.
+fn both_scorers(script: &Path, gold: &Path, pred: &Path) -> (serde_json::Value, serde_json::Value) {
+    let ours = whosaid().arg("eval-polnear").arg(gold).arg(pred).arg("--json").output().expect("whosaid runs");
+    assert!(ours.status.success(), "eval-polnear failed: {}", String::from_utf8_lossy(&ours.stderr));
+    let theirs = Command::new("python3").arg(script).arg("score").arg(gold).arg(pred).arg("--json").output().expect("python3 runs");
+    assert!(theirs.status.success(), "polnear.py failed: {}", String::from_utf8_lossy(&theirs.stderr));
+    let parse = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).expect("JSON output");
+    (parse(&ours.stdout), parse(&theirs.stdout))
+}
+
+/// Every path where two JSON values differ, `a_recall.found: 3 != 4`.
+fn json_diff(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                let (va, vb) = (x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null));
+                json_diff(&format!("{path}.{k}"), va, vb, out);
+            }
+            let (ka, kb): (Vec<_>, Vec<_>) = (x.keys().collect(), y.keys().collect());
+            if ka != kb && out.is_empty() {
+                out.push(format!("{path}: keys in another order: {ka:?} != {kb:?}"));
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
+                json_diff(&format!("{path}[{i}]"), va, vb, out);
+            }
+        }
+        _ if a == b => {}
+        _ => out.push(format!("{path}: whosaid {a} != polnear.py {b}")),
+    }
+}
+
+fn assert_scorers_agree(script: &Path, gold: &Path, pred: &Path) {
+    let (ours, theirs) = both_scorers(script, gold, pred);
+    let mut diff = vec![];
+    json_diff("", &ours, &theirs, &mut diff);
+    assert!(diff.is_empty(), "eval-polnear and polnear.py disagree on {}:\n{}", pred.display(), diff.join("\n"));
+}
+
+#[test]
+fn eval_polnear_agrees_with_polnear_py_on_gold_against_itself() {
+    let (Some(script), Some(direct)) = (polnear_py(), dev_direct()) else {
+        eprintln!("skipped: no python3, ../shared/eval/polnear.py or ../shared/dev/polnear-train");
+        return;
+    };
+    assert_scorers_agree(&script, &direct, &direct);
+}
+
+#[test]
+fn eval_polnear_agrees_with_polnear_py_on_whosaid_output_for_the_dev_sample() {
+    let Some(script) = polnear_py() else {
+        eprintln!("skipped: no python3 or ../shared/eval/polnear.py");
+        return;
+    };
+    let Some((gold, pred)) = dev_sample() else {
+        eprintln!("skipped: no ../shared/dev/polnear-train");
+        return;
+    };
+    assert_scorers_agree(&script, gold, pred);
+}
+
+/// Hand-written gold and predictions for the scorer's edge cases: a missing prediction
+/// file, a quote matched by half overlap only, a speaker credited by surname only, pronoun
+/// and nominal sources, a quote without a source, a fragment span over a line break, two
+/// gold quotes competing for one prediction, and lines the parser warns about.
+const EDGE_CASES: &[(&str, &str, &str, Option<&str>)] = &[
+    (
+        "a_missing",
+        "Dana Whitfield said: “We will keep the mill open for now.”\n",
+        "T1\tQUOTE 21 58\t“We will keep the mill open for now.”\nT2\tSRC 0 14\tDana Whitfield\nR1\tSpeaker Arg1:T1 Arg2:T2\n",
+        None,
+    ),
+    (
+        "b_half_overlap",
+        "Senator Dana Whitfield of Ohio said: “The bridge will be rebuilt by the spring, and the tolls will go.” Later Whitfield left.\n",
+        "T1\tQUOTE 37 103\t“The bridge will be rebuilt by the spring, and the tolls will go.”\nT2\tSRC 0 30\tSenator Dana Whitfield of Ohio\nR1\tSpeaker Arg1:T1 Arg2:T2\n",
+        Some("T1\tPER 110 119\tWhitfield\nT2\tQUOTE 38 78\tThe bridge will be rebuilt by the spring\nR1\tSpeaker Arg1:T2 Arg2:T1\n"),
+    ),
+    (
+        "c_pronoun_nominal",
+        "Mayor Ines Okafor met the union on Monday. Afterwards she said: “Nobody is losing a job this year.”\nThe spokesman added: “The talks went well for everyone.”\n",
+        "T1\tSRC 54 57\tshe\nT2\tQUOTE 64 99\t“Nobody is losing a job this year.”\nT3\tSRC 100 113\tThe spokesman\nT4\tQUOTE 121 156\t“The talks went well for everyone.”\nR1\tSpeaker Arg1:T2 Arg2:T1\nR2\tSpeaker Arg1:T4 Arg2:T3\nA1\tPronoun T1\nA2\tNominal T3\n",
+        Some("T1\tROLE 0 5\tMayor\nT2\tPER 6 17\tInes Okafor\nT3\tORG 26 31\tunion\nT4\tQUOTE 64 99\t“Nobody is losing a job this year.”\nT5\tQUOTE 121 156\t“The talks went well for everyone.”\nR1\tSpeaker Arg1:T4 Arg2:T2\nR2\tHasRole Arg1:T2 Arg2:T1\n*\tEquiv T2 T2\n"),
+    ),
+    (
+        "d_fragments_and_no_source",
+        "“The plan is sound,\nand it is cheap,” Paul Ferreira wrote. “Nobody told us a thing,” a sign read.\n",
+        "T1\tQUOTE 0 37\t“The plan is sound, and it is cheap,”\nT2\tSRC 38 51\tPaul Ferreira\nT3\tQUOTE 59 84\t“Nobody told us a thing,”\nR1\tSpeaker Arg1:T1 Arg2:T2\n",
+        Some("T1\tQUOTE 0 19;20 37\t“The plan is sound, and it is cheap,”\nT2\tPER 38 51\tPaul Ferreira\nT3\tQUOTE 59 84\t“Nobody told us a thing,”\nR1\tSpeaker Arg1:T1 Arg2:T2\nR2\tSpeaker Arg1:T1 Arg2:T2\nR3\tSpeaker Arg1:T3 Arg2:T2\n"),
+    ),
+    (
+        "e_competing_and_bad_lines",
+        "“Yes to the first part of it.” “And yes to the second part.” Lena Marsh, the treasurer, said so.\n",
+        // two overlapping gold quotes: the larger-overlap pair (gold T1, pred T1) gives way to
+        // an augmenting path, so gold T1 is found through pred T2, which has no speaker
+        "T1\tQUOTE 0 40\t“Yes to the first part of it.” “And yes \nT2\tQUOTE 20 40\trt of it.” “And yes \nT3\tSRC 61 71\tLena Marsh\nR1\tSpeaker Arg1:T1 Arg2:T3\n",
+        Some("T1\tQUOTE 10 40\te first part of it.” “And yes \nT2\tQUOTE 0 20\t“Yes to the first pa\nT3\tPER 61 71\tLena Mrsh\nT4\tPER 61 71\tLena Marsh\nT3\tPER 0 2\tx\nT9\tPER 5\tbroken\nT10 PER 61 65 Lena\nR1\tSpeaker Arg1:T1 Arg2:T4\nR2\tSpeaker Arg1:T2 Arg2:T99\nR3\tSpeaker Arg1:T3 Arg2:T4\nA1\tPartial T77\n"),
+    ),
+];
+
+#[test]
+fn eval_polnear_agrees_with_polnear_py_on_hand_made_edge_cases() {
+    let Some(script) = polnear_py() else {
+        eprintln!("skipped: no python3 or ../shared/eval/polnear.py");
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (gold, pred) = (tmp.path().join("gold"), tmp.path().join("pred"));
+    std::fs::create_dir_all(&gold).unwrap();
+    std::fs::create_dir_all(&pred).unwrap();
+    for (name, text, gold_ann, pred_ann) in EDGE_CASES {
+        std::fs::write(gold.join(format!("{name}.txt")), text).unwrap();
+        std::fs::write(gold.join(format!("{name}.ann")), gold_ann).unwrap();
+        if let Some(p) = pred_ann {
+            std::fs::write(pred.join(format!("{name}.ann")), p).unwrap();
+        }
+    }
+    std::fs::write(pred.join("z_no_gold.ann"), "T1\tPER 0 4\tDana\n").unwrap();
+    assert_scorers_agree(&script, &gold, &pred);
+    // and the cases are really exercised: the figures are those worked out by hand
+    let (ours, _) = both_scorers(&script, &gold, &pred);
+    assert_eq!(ours["a_recall"]["found"], 7, "{ours:#}");
+    assert_eq!(ours["c_speaker_name"]["correct_by_surname"], 1, "{ours:#}");
+    assert_eq!(ours["d_pronoun_nominal_informational"]["named_mention_within_300_before"], 1, "{ours:#}");
+    assert!(ours["warnings"].as_array().is_some_and(|w| w.len() >= 8), "{ours:#}");
+}
+
+/// The dev-set figures of the shipped model and rules on the fixed sample of [`dev_sample`]
+/// (every 7th article by sorted file name, 120 of 840), scored by `whosaid eval-polnear
+/// --min`: each minimum is the figure measured when it was last set (beside it), rounded
+/// down to one decimal; the `_max` count is an upper bound at the measured count. They only
+/// go up (the count only down) as attribution improves.
+const DEV_SAMPLE_MINIMUMS: &[&str] = &[
+    // Raised after the attribution rebuild (issue 13), measured on the same sample with
+    // the shipped model (bf16 entities, rules rerun): a few tenths of slack are left for a
+    // quote that fp32 and bf16 entities attribute differently.
+    "a_recall=98.4",         // 98.54 (1013 / 1028), 2026-12-01; was 98.1
+    "a_exact=98.1",          // 98.35 (1011 / 1028); was 82.1
+    "c_speaker=90.0",        // 90.41 (622 / 688); was 85.5
+    "c_no_speaker_max=38",   // 35 found named-source quotes with no speaker; was 56
+];
+
+#[test]
+fn the_dev_sample_scores_at_or_above_every_minimum() {
+    let Some((gold, pred)) = dev_sample() else {
+        eprintln!("skipped: no ../shared/dev/polnear-train");
+        return;
+    };
+    let mut cmd = whosaid();
+    cmd.arg("eval-polnear").arg(gold).arg(pred);
+    for m in DEV_SAMPLE_MINIMUMS {
+        cmd.arg("--min").arg(m);
+    }
+    let out = cmd.output().expect("whosaid runs");
+    eprintln!("{}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.status.success(), "below a minimum on the dev sample:\n{}", String::from_utf8_lossy(&out.stderr));
+}

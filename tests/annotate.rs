@@ -143,3 +143,156 @@ fn outputs_mirror_the_input_tree_under_out() {
     assert!(j.entities.iter().any(|e| e.text == "Tony Blair" && e.start == 0 && e.end == 10));
     assert!(!src.path().join("news/a.ann").exists());
 }
+
+/// A copy of the shipped model in a temporary folder: `config.json` edited by `edit`,
+/// the tokenizer and weights linked (or copied when `copy_weights`, to corrupt them).
+fn model_copy(edit: impl FnOnce(&mut serde_json::Value), copy_weights: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = model_dir();
+    let mut config: serde_json::Value = serde_json::from_slice(&std::fs::read(src.join("config.json")).unwrap()).unwrap();
+    edit(&mut config);
+    std::fs::write(dir.path().join("config.json"), serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+    std::os::unix::fs::symlink(src.join("tokenizer.json"), dir.path().join("tokenizer.json")).unwrap();
+    if copy_weights {
+        std::fs::copy(src.join("model.safetensors"), dir.path().join("model.safetensors")).unwrap();
+    } else {
+        std::os::unix::fs::symlink(src.join("model.safetensors"), dir.path().join("model.safetensors")).unwrap();
+    }
+    dir
+}
+
+/// Runs `annotate --model MODEL` on one short document; returns (exit code, stderr) and
+/// checks that nothing was written.
+fn annotate_with_model(model: &std::path::Path) -> (Option<i32>, String) {
+    let docs = tempfile::tempdir().unwrap();
+    std::fs::write(docs.path().join("a.txt"), "Mary Okafor, the mayor of Leeds, said: \"We will open the bridge.\"").unwrap();
+    let out = Command::cargo_bin("whosaid").unwrap().arg("annotate").arg("--model").arg(model).arg(docs.path()).output().unwrap();
+    assert!(!docs.path().join("a.ann").exists() || out.status.code() == Some(0), "outputs written with a refused model");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_model_with_corrupt_weights_is_refused_at_load_in_one_line() {
+    let model = model_copy(|_| {}, true);
+    let file = model.path().join("model.safetensors");
+    let mut bytes = std::fs::read(&file).unwrap();
+    // 64 bytes of 0xFF over a weight every token uses (the embeddings' LayerNorm).
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + header_len]).unwrap();
+    let start = header["bert.embeddings.LayerNorm.weight"]["data_offsets"][0].as_u64().unwrap() as usize + 8 + header_len;
+    bytes[start..start + 64].fill(0xFF);
+    std::fs::write(&file, bytes).unwrap();
+    let (code, err) = annotate_with_model(model.path());
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("NaN or infinite") && err.contains("bert.embeddings.LayerNorm.weight"), "{err}");
+}
+
+#[test]
+fn a_model_whose_config_uses_fewer_layers_than_its_weights_is_refused() {
+    let model = model_copy(|c| c["num_hidden_layers"] = 3.into(), false);
+    let (code, err) = annotate_with_model(model.path());
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("config.json does not use") && err.contains("bert.encoder.layer.3."), "{err}");
+}
+
+#[test]
+fn a_model_whose_config_asks_for_more_layers_than_its_weights_is_refused() {
+    let model = model_copy(|c| c["num_hidden_layers"] = 8.into(), false);
+    let (code, err) = annotate_with_model(model.path());
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("weights missing") && err.contains("bert.encoder.layer.6."), "{err}");
+}
+
+#[test]
+fn a_model_config_rust_bert_cannot_build_is_one_line_not_a_panic() {
+    let model = model_copy(|c| c["num_attention_heads"] = 7.into(), false);
+    let (code, err) = annotate_with_model(model.path());
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("cannot build") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn format_characters_inside_a_surname_keep_one_person_who_is_the_speaker() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = [("soft_hyphen", '\u{ad}'), ("zero_width_space", '\u{200b}'), ("zero_width_joiner", '\u{200d}')];
+    for (file, cf) in names {
+        let text = format!("John Smi{cf}thson said: \"We will open the new clinic in March.\"\n");
+        std::fs::write(dir.path().join(format!("{file}.txt")), text).unwrap();
+    }
+    Command::cargo_bin("whosaid").unwrap().arg("annotate").arg("--model").arg(model_dir()).arg(dir.path()).assert().success();
+    for (file, cf) in names {
+        let j = JsonDocument::read(&dir.path().join(format!("{file}.json"))).unwrap();
+        let people: Vec<_> = j.entities.iter().filter(|e| e.label == Label::PER).collect();
+        let name = format!("John Smi{cf}thson");
+        assert_eq!(people.len(), 1, "{file}: {people:?}");
+        assert_eq!((people[0].text.as_str(), people[0].start, people[0].end), (name.as_str(), 0, 14), "{file}");
+        assert_eq!(j.quotes.len(), 1, "{file}");
+        assert_eq!(j.quotes[0].speaker.as_deref(), Some(people[0].id.as_str()), "{file}: {:?}", j.quotes[0]);
+        assert_eq!(j.quotes[0].speaker_name.as_deref(), Some(name.as_str()), "{file}");
+    }
+}
+
+/// An annotated document written by hand (no model): a quote with terminal escape
+/// sequences, attributed to a person, in a file whose name has one too.
+fn escaped_corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Ada Quist said: \"Turn \u{1b}[31mred\u{1b}[0m now.\"\n";
+    let stem = "note\u{1b}]0;title\u{7}";
+    std::fs::write(dir.path().join(format!("{stem}.txt")), text).unwrap();
+    std::fs::write(
+        dir.path().join(format!("{stem}.ann")),
+        "T1\tPER 0 9\tAda Quist\nT2\tQUOTE 16 40\t\"Turn \u{1b}[31mred\u{1b}[0m now.\"\nR1\tSpeaker Arg1:T2 Arg2:T1\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn the_quotes_table_shows_control_characters_as_escapes_even_through_a_pipe() {
+    let dir = escaped_corpus();
+    let out = Command::cargo_bin("whosaid").unwrap().arg("quotes").arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(!table.chars().any(|c| c.is_control() && c != '\n'), "raw control characters in:\n{table:?}");
+    assert!(table.contains("Turn \\x1b[31mred\\x1b[0m now."), "{table}");
+    assert!(table.contains("note\\x1b]0;title\\x07"), "{table}");
+    assert!(table.contains("Ada Quist"), "{table}");
+}
+
+#[test]
+fn quotes_as_csv_and_json_keep_the_exact_text() {
+    let dir = escaped_corpus();
+    let out = Command::cargo_bin("whosaid").unwrap().args(["quotes", "--format", "csv"]).arg(dir.path()).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout).unwrap().contains("Turn \u{1b}[31mred\u{1b}[0m now."));
+    let out = Command::cargo_bin("whosaid").unwrap().args(["quotes", "--format", "json"]).arg(dir.path()).output().unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["quote"], "\"Turn \u{1b}[31mred\u{1b}[0m now.\"");
+}
+
+#[test]
+fn error_lines_escape_control_characters_on_a_terminal_and_not_through_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad\u{1b}[2Jname.txt");
+    std::fs::write(&bad, "Ada Quist said: \"Yes.\"\n").unwrap();
+    std::fs::write(dir.path().join("bad\u{1b}[2Jname.ann"), "T1\tPER 0 99\tAda\n").unwrap();
+    // Through a pipe: the name as it is (a log keeps the exact bytes).
+    let out = Command::cargo_bin("whosaid").unwrap().arg("quotes").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad\u{1b}[2Jname"), "{:?}", String::from_utf8_lossy(&out.stderr));
+    // On a terminal (script(1) gives the command one): escaped.
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped the terminal half: no script(1)");
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("whosaid");
+    let cmd = format!("'{}' quotes \"$WHOSAID_BAD\"", bin.display());
+    let out = std::process::Command::new("script").args(["-qec", &cmd, "/dev/null"]).env("WHOSAID_BAD", &bad).output().unwrap();
+    let seen = String::from_utf8_lossy(&out.stdout);
+    assert!(seen.contains("bad\\x1b[2Jname"), "{seen:?}");
+    assert!(!seen.contains("bad\u{1b}[2Jname"), "{seen:?}");
+}

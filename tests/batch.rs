@@ -351,3 +351,219 @@ fn kill_9_in_the_middle_of_a_batch_leaves_no_partial_output_and_a_rerun_complete
     assert_eq!(m.counts.annotated, 20 - done);
     assert_eq!(outputs(out.path()).len(), 40);
 }
+
+/// A JSON Lines file of these (id, text) documents.
+fn jsonl_file(path: &std::path::Path, docs: &[(&str, &str)]) {
+    let lines: Vec<String> = docs.iter().map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string()).collect();
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn jsonl_ids_naming_the_same_output_are_refused_naming_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    jsonl_file(&input, &[("a/b", "Tony Blair visited Paris."), ("a//b", "Angela Merkel visited Berlin."), ("a/./b", "John Adler visited Leicester.")]);
+    let out = dir.path().join("out");
+    let (o, err) = run(annotate().arg("--jsonl").arg(&input).arg("--out").arg(&out));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let first = format!("{}:1", input.display());
+    for line in ["in.jsonl:2:", "in.jsonl:3:"] {
+        assert!(error_line(&err, line).contains(&format!("writes the same outputs as {first}, skipped")), "{err}");
+    }
+    let json = JsonDocument::read(&out.join("a/b.json")).unwrap();
+    assert!(json.entities.iter().any(|e| e.text == "Tony Blair"), "the first document's output was overwritten");
+    assert_eq!(outputs(&out).len(), 2);
+}
+
+#[test]
+fn two_roots_with_the_same_file_under_one_out_are_refused_naming_both() {
+    // Colliding roots are refused, not mirrored: the first in sorted order keeps OUT/story.*.
+    let dir = tempfile::tempdir().unwrap();
+    write_corpus(&dir.path().join("d1"), &[("story.txt".into(), "Tony Blair visited Paris.".into())]);
+    write_corpus(&dir.path().join("d2"), &[("story.txt".into(), "Angela Merkel visited Berlin.".into())]);
+    let out = dir.path().join("o");
+    let (o, err) = run(annotate().arg(dir.path().join("d1")).arg(dir.path().join("d2")).arg("--out").arg(&out));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let line = error_line(&err, "d2/story.txt");
+    assert!(line.ends_with(&format!("writes the same outputs as {}, skipped", dir.path().join("d1/story.txt").display())), "{line}");
+    let json = JsonDocument::read(&out.join("story.json")).unwrap();
+    assert!(json.entities.iter().any(|e| e.text == "Tony Blair"));
+    // The rerun skips the first and refuses the second again: nothing is redone.
+    let (o, err) = run(annotate().arg(dir.path().join("d1")).arg(dir.path().join("d2")).arg("--out").arg(&out));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let m = manifest(&out.join("whosaid-run.json"));
+    assert_eq!((m.counts.annotated, m.counts.up_to_date, m.counts.failed), (0, 1, 1));
+}
+
+#[test]
+fn a_file_and_a_jsonl_id_with_the_same_output_are_refused_in_every_shard() {
+    let dir = tempfile::tempdir().unwrap();
+    write_corpus(&dir.path().join("c"), &[("a.txt".into(), "Tony Blair visited Paris.".into())]);
+    let input = dir.path().join("in.jsonl");
+    jsonl_file(&input, &[("a", "Angela Merkel visited Berlin.")]);
+    let out = dir.path().join("out");
+    let (o, err) = run(annotate().arg(dir.path().join("c")).arg("--jsonl").arg(&input).arg("--out").arg(&out));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(error_line(&err, "in.jsonl:1:").contains(&format!("writes the same outputs as {}", dir.path().join("c/a.txt").display())));
+    // The file's key (a.txt) and the id (a) may fall in different shards: the id is refused in its own.
+    let mut refused = 0;
+    for k in 0..2 {
+        let shard_out = dir.path().join(format!("shard{k}"));
+        let (o, err) = run(annotate().arg(dir.path().join("c")).arg("--jsonl").arg(&input).arg("--out").arg(&shard_out).args(["--shard", &format!("{k}/2")]));
+        refused += err.lines().filter(|l| l.starts_with("whosaid:") && l.contains("in.jsonl:1:")).count();
+        assert!(o.status.code() == Some(0) || o.status.code() == Some(1), "{err}");
+    }
+    assert_eq!(refused, 1);
+}
+
+#[test]
+fn a_document_named_like_the_manifest_is_refused() {
+    let src = tempfile::tempdir().unwrap();
+    write_corpus(src.path(), &[("whosaid-run.txt".into(), "Tony Blair visited Paris.".into()), ("a.txt".into(), "Angela Merkel visited Berlin.".into())]);
+    let (o, err) = run(annotate().arg(src.path()));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(error_line(&err, "whosaid-run.txt").contains("names whosaid-run.* are kept for the run manifest"), "{err}");
+    assert!(!src.path().join("whosaid-run.ann").exists());
+    let m = manifest(&src.path().join("whosaid-run.json"));
+    assert_eq!((m.counts.annotated, m.counts.failed), (1, 1));
+}
+
+#[test]
+fn the_same_folder_named_twice_is_annotated_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write_corpus(&dir.path().join("news"), &[("a.txt".into(), "Tony Blair visited Paris.".into()), ("b.txt".into(), "Angela Merkel visited Berlin.".into())]);
+    let (o, err) = run(annotate().current_dir(dir.path()).args(["news", "./news", "news/a.txt"]));
+    assert!(o.status.success(), "{err}");
+    assert!(err.starts_with("whosaid: annotated 2 document(s)"), "{err}");
+    assert_eq!(manifest(&dir.path().join("whosaid-run.json")).counts.documents, 2);
+}
+
+#[test]
+fn a_bom_at_the_start_of_a_jsonl_file_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let line = serde_json::json!({"id": "a", "text": "Tony Blair visited Paris."}).to_string();
+    std::fs::write(&input, format!("\u{feff}{line}\n")).unwrap();
+    let (o, err) = run(annotate().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(dir.path().join("out.jsonl")));
+    assert!(o.status.success(), "{err}");
+    let record: JsonlRecord = serde_json::from_str(std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap().trim()).unwrap();
+    assert_eq!(record.json.document, "a");
+}
+
+/// Twenty documents (the fixtures, four times), for runs that are stopped part-way.
+fn twenty_documents() -> Vec<(String, String)> {
+    (0..4).flat_map(|k| few_fixtures(5).into_iter().map(move |(n, t)| (format!("c{k}/{n}"), t))).collect()
+}
+
+/// Sends a signal to a child process.
+fn signal(child: &std::process::Child, name: &str) {
+    let status = std::process::Command::new("kill").arg(format!("-{name}")).arg(child.id().to_string()).status().unwrap();
+    assert!(status.success());
+}
+
+/// Waits until `done()` holds (or ten minutes pass).
+fn wait_until(done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    while !done() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits for a child with a time limit; returns its exit status code.
+fn wait_for(child: &mut std::process::Child, limit: Duration) -> Option<i32> {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("still running {limit:?} after the signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The complete lines of the JSON Lines output being written (its temporary file) in `dir`.
+fn lines_in_progress(dir: &std::path::Path) -> usize {
+    temp_files(dir).iter().map(|t| std::fs::read(t).map(|b| b.iter().filter(|&&c| c == b'\n').count()).unwrap_or(0)).sum()
+}
+
+#[test]
+fn sigint_stops_the_run_writes_an_interrupted_manifest_and_exits_130() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write_corpus(src.path(), &twenty_documents());
+    let mut child = annotate().arg(src.path()).arg("--out").arg(out.path()).args(["--batch-docs", "2", "-q"]).spawn().unwrap();
+    wait_until(|| outputs(out.path()).keys().filter(|k| k.ends_with(".json")).count() >= 4);
+    signal(&child, "INT");
+    assert_eq!(wait_for(&mut child, Duration::from_secs(120)), Some(130));
+
+    let done = outputs(out.path()).keys().filter(|k| k.ends_with(".json")).count();
+    assert!(done < 20, "the run finished before the signal");
+    let m = manifest(&out.path().join("whosaid-run.json"));
+    assert!(m.interrupted);
+    assert_eq!((m.counts.annotated, m.counts.documents), (done, done));
+    assert!(temp_files(out.path()).is_empty(), "{:?}", temp_files(out.path()));
+    let again = annotate_into(src.path(), out.path(), &["-q"]);
+    assert!(!again.interrupted);
+    assert_eq!((again.counts.up_to_date, again.counts.annotated), (done, 20 - done));
+}
+
+#[test]
+fn sigterm_keeps_the_partial_jsonl_output_and_a_rerun_resumes_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let docs = twenty_documents();
+    let pairs: Vec<(&str, &str)> = docs.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    jsonl_file(&input, &pairs);
+    let res = dir.path().join("res");
+    std::fs::create_dir(&res).unwrap();
+    let output = res.join("out.jsonl");
+    let start = || annotate().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(&output).args(["--batch-docs", "2", "-q"]).spawn().unwrap();
+    let mut child = start();
+    wait_until(|| lines_in_progress(&res) >= 4);
+    signal(&child, "TERM");
+    assert_eq!(wait_for(&mut child, Duration::from_secs(120)), Some(143));
+
+    let kept = std::fs::read_to_string(&output).expect("the partial output is kept").lines().count();
+    assert!((4..20).contains(&kept), "{kept} lines");
+    let m = manifest(&res.join("whosaid-run.json"));
+    assert!(m.interrupted && m.counts.annotated == kept, "{:?}", m.counts);
+    assert!(temp_files(&res).is_empty(), "{:?}", temp_files(&res));
+
+    let (o, err) = run(annotate().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(&output).arg("-q"));
+    assert!(o.status.success(), "{err}");
+    let m = manifest(&res.join("whosaid-run.json"));
+    assert_eq!((m.counts.up_to_date, m.counts.annotated), (kept, 20 - kept));
+    assert_eq!(std::fs::read_to_string(&output).unwrap().lines().count(), 20);
+}
+
+#[test]
+fn a_second_signal_exits_at_once_and_a_rerun_removes_the_stale_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let docs = twenty_documents();
+    let pairs: Vec<(&str, &str)> = docs.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    jsonl_file(&input, &pairs);
+    let res = dir.path().join("res");
+    std::fs::create_dir(&res).unwrap();
+    let output = res.join("out.jsonl");
+    let mut child = annotate().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(&output).args(["--batch-docs", "4", "-q"]).spawn().unwrap();
+    wait_until(|| lines_in_progress(&res) >= 4);
+    signal(&child, "INT");
+    std::thread::sleep(Duration::from_millis(100));
+    signal(&child, "INT");
+    assert_eq!(wait_for(&mut child, Duration::from_secs(10)), Some(130));
+    // Gone at once: no manifest, no output, only the temporary file.
+    assert!(!res.join("whosaid-run.json").exists() && !output.exists());
+    let partial = lines_in_progress(&res);
+    assert!(partial >= 4 && temp_files(&res).len() == 1);
+
+    let (o, err) = run(annotate().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(&output).arg("-q"));
+    assert!(o.status.success(), "{err}");
+    assert!(temp_files(&res).is_empty(), "{:?}", temp_files(&res));
+    let m = manifest(&res.join("whosaid-run.json"));
+    assert_eq!(m.counts.up_to_date, partial, "the rerun did not resume from the lines the stopped run had written");
+    assert_eq!(std::fs::read_to_string(&output).unwrap().lines().count(), 20);
+}

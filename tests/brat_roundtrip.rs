@@ -72,3 +72,31 @@ fn the_fixtures_hold_the_readme_totals() {
     let expected_rels = [(RelKind::Speaker, 128), (RelKind::HasRole, 78), (RelKind::RoleOrg, 39)];
     assert_eq!(rels, expected_rels.into_iter().collect());
 }
+
+#[test]
+fn every_fixture_passes_brats_parsing_rules_with_the_exported_annotation_conf() {
+    use whosaid::formats::brat_conf::{annotation_conf, AnnotationConf};
+    let conf = AnnotationConf::parse(&annotation_conf());
+    for (txt, ann_path) in fixtures() {
+        let doc = Document::read(&txt).unwrap();
+        let source = std::fs::read_to_string(&ann_path).unwrap();
+        let problems: Vec<String> = brat::check_strict(&doc.text, &source, &conf).iter().map(|p| p.to_string()).collect();
+        assert_eq!(problems, Vec::<String>::new(), "{}", ann_path.display());
+    }
+}
+
+#[test]
+fn the_quotes_over_paragraph_breaks_are_written_as_brat_fragments() {
+    let mut over_breaks = 0;
+    for (txt, ann_path) in fixtures() {
+        let doc = Document::read(&txt).unwrap();
+        let ann = brat::read_ann(&doc.text, &ann_path).unwrap();
+        for s in &ann.spans {
+            if doc.text.slice(s.span).contains('\n') {
+                over_breaks += 1;
+                assert!(brat::fragments(&doc.text, s.span).len() > 1, "{} {}", ann_path.display(), s.id);
+            }
+        }
+    }
+    assert_eq!(over_breaks, 6, "the six multi-paragraph quotes of the fixtures");
+}

@@ -139,3 +139,131 @@ fn a_malformed_prediction_exits_2_naming_file_and_line() {
     cmd.arg("eval").arg("--gold").arg(fixtures()).arg("--pred").arg(pred.path());
     cmd.assert().code(2).stderr(predicate::str::contains(format!("{}:2: T2: unknown type 'PERSON'", bad.display())));
 }
+
+/// A gold folder of two short documents written for these tests (`a`, `b`), each with
+/// one person and one attributed quote.
+fn small_gold(dir: &std::path::Path) {
+    for (stem, name) in [("a", "Ada Quist"), ("b", "Bo Lindqvist")] {
+        let text = format!("{name} said: \"The ferry runs again on Monday.\"\n");
+        let n = name.chars().count();
+        let q0 = text.find('"').unwrap();
+        let q1 = text.rfind('"').unwrap() + 1;
+        let ann = format!("T1\tPER 0 {n}\t{name}\nT2\tQUOTE {q0} {q1}\t{}\nR1\tSpeaker Arg1:T2 Arg2:T1\n", &text[q0..q1]);
+        std::fs::write(dir.join(format!("{stem}.txt")), &text).unwrap();
+        std::fs::write(dir.join(format!("{stem}.ann")), ann).unwrap();
+    }
+}
+
+fn eval_dirs(gold: &std::path::Path, pred: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("whosaid").unwrap();
+    cmd.arg("eval").arg("--gold").arg(gold).arg("--pred").arg(pred).timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
+/// Runs eval and returns (exit code, stderr); a hang fails the test instead of the suite.
+fn run_eval(gold: &std::path::Path, pred: &std::path::Path) -> (Option<i32>, String) {
+    let out = eval_dirs(gold, pred).output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let ok = std::process::Command::new("mkfifo").arg(path).status().unwrap().success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_prediction_that_is_a_fifo_is_refused_in_one_line_without_blocking() {
+    let (gold, pred) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    small_gold(gold.path());
+    std::fs::copy(gold.path().join("b.ann"), pred.path().join("b.ann")).unwrap();
+    mkfifo(&pred.path().join("a.ann"));
+    let (code, err) = run_eval(gold.path(), pred.path());
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(&format!("{}: not a regular file", pred.path().join("a.ann").display())), "{err}");
+}
+
+#[test]
+fn a_prediction_symlinked_to_dev_zero_is_refused_without_reading_it() {
+    let (gold, pred) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    small_gold(gold.path());
+    std::os::unix::fs::symlink("/dev/zero", pred.path().join("a.ann")).unwrap();
+    let (code, err) = run_eval(gold.path(), pred.path());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("a.ann: not a regular file"), "{err}");
+}
+
+#[test]
+fn a_prediction_over_64_mib_is_refused_before_it_is_read() {
+    let (gold, pred) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    small_gold(gold.path());
+    // A sparse file: 65 MiB long, nothing on disk.
+    std::fs::File::create(pred.path().join("a.ann")).unwrap().set_len(65 << 20).unwrap();
+    let (code, err) = run_eval(gold.path(), pred.path());
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("a.ann: too large: 68157440 bytes (eval reads files up to 64 MiB)"), "{err}");
+}
+
+#[test]
+fn a_gold_file_that_is_a_fifo_is_refused_like_a_prediction() {
+    let (gold, pred) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    small_gold(gold.path());
+    std::fs::remove_file(gold.path().join("b.txt")).unwrap();
+    mkfifo(&gold.path().join("b.txt"));
+    let (code, err) = run_eval(gold.path(), pred.path());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("b.txt: not a regular file"), "{err}");
+}
+
+#[test]
+fn symlinked_gold_files_and_folders_are_scored() {
+    let store = tempfile::tempdir().unwrap();
+    small_gold(store.path());
+    let (gold, pred) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // `a` as two symlinked files, `b` inside a symlinked folder; predictions symlinked too.
+    for ext in ["txt", "ann"] {
+        std::os::unix::fs::symlink(store.path().join(format!("a.{ext}")), gold.path().join(format!("a.{ext}"))).unwrap();
+    }
+    let sub = tempfile::tempdir().unwrap();
+    for ext in ["txt", "ann"] {
+        std::fs::copy(store.path().join(format!("b.{ext}")), sub.path().join(format!("b.{ext}"))).unwrap();
+    }
+    std::os::unix::fs::symlink(sub.path(), gold.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(store.path().join("a.ann"), pred.path().join("a.ann")).unwrap();
+    std::fs::create_dir(pred.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(sub.path().join("b.ann"), pred.path().join("sub/b.ann")).unwrap();
+    let out = eval_dirs(gold.path(), pred.path()).arg("--json").arg("--per-doc").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["documents"], 2);
+    let ids: Vec<&str> = json["per_doc"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a", "sub/b"]);
+    assert_eq!(json["metrics"]["e2e.f1"], 100.0);
+}
+
+#[test]
+fn a_symlink_loop_in_gold_is_a_warning_and_the_rest_is_scored() {
+    let (gold, pred) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    small_gold(gold.path());
+    small_gold(pred.path());
+    std::os::unix::fs::symlink(gold.path(), gold.path().join("again")).unwrap();
+    let out = eval_dirs(gold.path(), pred.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("warning: {}: symlink loop, skipped", gold.path().join("again").display())), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("2 documents"));
+}
+
+#[test]
+fn a_dangling_symlink_in_gold_is_a_warning_and_the_rest_is_scored() {
+    let (gold, pred) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    small_gold(gold.path());
+    small_gold(pred.path());
+    std::os::unix::fs::symlink(gold.path().join("gone.txt"), gold.path().join("c.txt")).unwrap();
+    let out = eval_dirs(gold.path(), pred.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("warning: {}: dangling symlink, skipped", gold.path().join("c.txt").display())), "{err}");
+}

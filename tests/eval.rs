@@ -585,3 +585,62 @@ fn a_deliberately_damaged_copy_scores_as_computed_by_hand() {
     let untouched = doc("news/bbc_politics_142");
     assert!(metric_names().iter().all(|n| untouched.metric(n) == Some(100.0)));
 }
+
+/// `whosaid eval --gold GOLD --pred PRED` (the real binary): exit status, stdout, stderr.
+fn eval_cli(gold: &Path, pred: &Path, extra: &[&str]) -> (Option<i32>, String, String) {
+    let out = assert_cmd::Command::cargo_bin("whosaid")
+        .unwrap()
+        .arg("eval")
+        .arg("--gold")
+        .arg(gold)
+        .arg("--pred")
+        .arg(pred)
+        .args(extra)
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_relation_line_given_twice_in_gold_is_counted_once_with_a_warning_naming_the_line() {
+    let twice = format!("{SMALL_ANN}R3\tHasRole Arg1:T2 Arg2:T1\n");
+    let gold = tree(&[("doc.txt", SMALL_TXT), ("doc.ann", &twice)]);
+    let pred = tree(&[("doc.ann", SMALL_ANN)]);
+    let (code, _, err) = eval_cli(gold.path(), pred.path(), &["--min", "hasrole.r=100", "--min", "hasrole.p=100"]);
+    assert_eq!(code, Some(0), "{err}");
+    let warning = format!("whosaid: warning: {}:6: R3 repeats R2", gold.path().join("doc.ann").display());
+    assert!(err.lines().any(|l| l.starts_with(&warning)), "{err}");
+}
+
+#[test]
+fn a_quote_brat_saved_as_fragments_over_a_paragraph_break_scores_as_one_span() {
+    let txt = "The minister said: “We will act.\n\n“We will act now.”\n";
+    // What brat saves when a reviewer marks the quote across the paragraph break.
+    let fragments = "T1\tQUOTE 19 32;34 52\t“We will act. “We will act now.”\n";
+    // The older form with each line break written as a space.
+    let one_span = "T1\tQUOTE 19 52\t“We will act.  “We will act now.”\n";
+    let gold = tree(&[("doc.txt", txt), ("doc.ann", fragments)]);
+    let pred = tree(&[("doc.ann", one_span)]);
+    let (code, _, err) = eval_cli(gold.path(), pred.path(), &["--min", "quotes.exact.f1=100"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(err, "");
+}
+
+#[test]
+fn fragments_with_words_between_them_are_refused_naming_file_and_line() {
+    let txt = "The minister said: “We will act.\n\n“We will act now.”\n";
+    let gold = tree(&[("doc.txt", txt), ("doc.ann", "T1\tQUOTE 0 3;19 32\tThe “We will act.\n")]);
+    let (code, _, err) = eval_cli(gold.path(), gold.path(), &[]);
+    assert_eq!(code, Some(2), "{err}");
+    let expected = format!("{}:1: T1: discontinuous span '0 3;19 32'", gold.path().join("doc.ann").display());
+    assert!(err.contains(&expected), "{err}");
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_of_an_ann_is_skipped() {
+    let gold = tree(&[("doc.txt", SMALL_TXT), ("doc.ann", &format!("\u{feff}{SMALL_ANN}"))]);
+    let pred = tree(&[("doc.ann", SMALL_ANN)]);
+    let (code, _, err) = eval_cli(gold.path(), pred.path(), &["--min", "e2e.f1=100"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(err, "");
+}

@@ -111,3 +111,30 @@ fn no_quote_is_invented_on_the_fixtures_beyond_the_known_extras() {
     }
     assert!(extras.len() <= KNOWN_EXTRAS, "quotes that are not in the gold:\n  {}", extras.join("\n  "));
 }
+
+/// Sentences written for this test, one per house style of quotation marks: each quote is
+/// found through the rule stages with its exact span, marks included.
+#[test]
+fn every_house_style_of_marks_gives_the_exact_quote_span_through_the_rule_stages() {
+    const STYLES: &[(&str, &str, &str)] = &[
+        ("doubled", "''We will keep the plant open,'' Mayor Ann Hale said.", "''We will keep the plant open,''"),
+        ("backtick", "Ann Hale said: ``Nobody checked the figures before the vote.''", "``Nobody checked the figures before the vote.''"),
+        ("triple", "''My father told me, 'Never give up,''' Ann Hale recalled.", "''My father told me, 'Never give up,'''"),
+        ("straight", "\"We will keep the plant open,\" Ann Hale said.", "\"We will keep the plant open,\""),
+        ("curly", "“We will keep the plant open,” Ann Hale said.", "“We will keep the plant open,”"),
+        ("single", "‘We will keep the plant open,’ Ann Hale said.", "‘We will keep the plant open,’"),
+        ("reversed", "”We will keep the plant open,” Ann Hale said.", "”We will keep the plant open,”"),
+        ("guillemets", "Ann Hale said: «We will keep the plant open.»", "«We will keep the plant open.»"),
+        ("lone closing", "\"She told us, 'Keep the plant open,' \" Ann Hale said.", "\"She told us, 'Keep the plant open,' \""),
+    ];
+    let mut failures = vec![];
+    for (style, text, want) in STYLES {
+        let mut doc = Document::new(*style, *text);
+        whosaid::pipeline::annotate_rules(&mut doc);
+        let got: Vec<&str> = doc.ann.quotes().map(|q| doc.slice(q.span)).collect();
+        if got != [*want] {
+            failures.push(format!("{style}: {got:?}, expected [{want:?}]"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -42,6 +42,8 @@ fn matrix() -> &'static Matrix {
         w("crlf.txt", good.replace('\n', "\r\n").as_bytes());
         w("latin1.txt", b"Caf\xe9 owner Tony Blair said the menu would change.\n");
         w("empty.txt", b"");
+        w("bom_only.txt", "\u{feff}".as_bytes());
+        w("bom_space.txt", "\u{feff} \n\t\n".as_bytes());
         w("binary.txt", b"PK\x03\x04\x14\x00\x00\x00\x08\x00Tony Blair\x00\x00");
         w("huge.txt", good.repeat(FIFTY_MB / good.len() + 1).as_bytes());
         let filler = "and the committee met the chief executive of Vodafone in London again ".repeat(250);
@@ -139,6 +141,14 @@ fn an_empty_file_is_one_line() {
 }
 
 #[test]
+fn a_file_that_is_only_a_bom_is_refused_like_an_empty_file() {
+    let m = matrix();
+    assert!(error_line(&m.stderr, "bom_only.txt").ends_with("bom_only.txt: empty file (only a byte order mark)"));
+    assert!(error_line(&m.stderr, "bom_space.txt").ends_with("bom_space.txt: no text (only whitespace)"));
+    assert!(!m.out.join("bom_only.ann").exists() && !m.out.join("bom_space.ann").exists());
+}
+
+#[test]
 fn a_binary_file_is_one_line() {
     assert!(error_line(&matrix().stderr, "binary.txt").contains("binary file (contains NUL bytes)"));
 }
@@ -211,23 +221,166 @@ fn a_symlink_loop_is_one_line_and_the_walk_goes_on() {
     assert!(matrix().out.join("good.ann").is_file());
 }
 
+/// `whosaid annotate` with a model folder that does not exist: a run that gets as far as
+/// loading the model says so, so an error about anything else came before any work.
+fn annotate_without_a_model() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_whosaid"));
+    cmd.arg("annotate").arg("--model").arg("/nonexistent/whosaid-model");
+    cmd
+}
+
 #[test]
-fn an_output_directory_that_cannot_be_written_fails_each_document_on_one_line() {
+fn an_output_folder_that_cannot_be_written_stops_the_run_before_the_model_loads() {
     let src = tempfile::tempdir().unwrap();
-    write_corpus(src.path(), &few_fixtures(2));
+    write_corpus(src.path(), &[("a.txt".into(), "Tony Blair visited Paris.".into())]);
     let target = tempfile::tempdir().unwrap();
     set_mode(target.path(), 0o555);
     // Root writes through permissions; sysfs refuses new files even to root.
     let out = if permissions_apply() { target.path().to_path_buf() } else { PathBuf::from("/sys") };
-    let (o, err) = run(annotate().arg(src.path()).arg("--out").arg(&out));
+    let (o, err) = run(annotate_without_a_model().arg(src.path()).arg("--out").arg(&out));
     set_mode(target.path(), 0o755);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(!err.to_lowercase().contains("panic"), "{err}");
-    for name in ["bbc_business_034.ann", "000_4e8217c3b4a8aa62.ann"] {
-        let line = error_line(&err, name);
-        assert!(line.contains("Permission denied"), "{line}");
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(&format!("whosaid: {}: cannot write in the output folder (", out.display())), "{err}");
+    assert!(!err.contains("model"), "{err}");
+}
+
+#[test]
+fn a_jsonl_output_that_is_a_folder_is_refused_once_before_the_model_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"id\":\"a\",\"text\":\"Tony Blair visited Paris.\"}\n").unwrap();
+    let folder = dir.path().join("out.jsonl");
+    std::fs::create_dir(&folder).unwrap();
+    let (o, err) = run(annotate_without_a_model().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(&folder));
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    // Said once (it was "Is a directory (os error 21): Is a directory (os error 21)", after the run).
+    assert_eq!(err.trim_end(), format!("whosaid: {}: is a directory, not a file (--jsonl-out)", folder.display()));
+}
+
+#[test]
+fn refuses_a_jsonl_output_that_is_the_jsonl_input_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("c.jsonl");
+    let original = "{\"id\":\"a\",\"text\":\"Tony Blair visited Paris.\",\"source\":\"wire\"}\n";
+    std::fs::write(&input, original).unwrap();
+    std::os::unix::fs::symlink(&input, dir.path().join("link.jsonl")).unwrap();
+    for output in [input.clone(), dir.path().join("link.jsonl"), dir.path().join("./c.jsonl")] {
+        let (o, err) = run(annotate_without_a_model().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(&output));
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(&format!("{}: is an input of this run; --jsonl-out would overwrite it", output.display())), "{err}");
     }
-    assert!(err.contains("cannot write the run manifest"), "{err}");
+    let (o, err) = run(annotate_without_a_model().arg("--jsonl").arg(&input).arg("--out").arg(dir.path()).arg("--manifest").arg(&input));
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("the run manifest would overwrite it"), "{err}");
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), original);
+}
+
+#[test]
+fn refuses_a_document_whose_output_is_an_input_file() {
+    // `a.json` given as a document: it is `a.txt`'s output and its own.
+    let dir = tempfile::tempdir().unwrap();
+    let (txt, json) = (dir.path().join("a.txt"), dir.path().join("a.json"));
+    std::fs::write(&txt, "Tony Blair visited Paris.").unwrap();
+    std::fs::write(&json, "Angela Merkel visited Berlin.").unwrap();
+    let (o, err) = run(annotate().current_dir(dir.path()).arg(&txt).arg(&json));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(error_line(&err, "a.json:").contains(&format!("its output {} is an input of this run", json.display())), "{err}");
+    assert!(error_line(&err, "a.txt:").contains(&format!("writes the same outputs as {}", json.display())), "{err}");
+    assert_eq!(std::fs::read_to_string(&json).unwrap(), "Angela Merkel visited Berlin.");
+    assert!(!dir.path().join("a.ann").exists());
+}
+
+#[test]
+fn a_fifo_or_device_named_on_the_command_line_is_not_a_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.txt");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    std::fs::write(dir.path().join("good.txt"), "Tony Blair visited Paris.").unwrap();
+    let (o, err) = run(annotate().current_dir(dir.path()).arg(&fifo).arg("/dev/null").arg(dir.path().join("good.txt")));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(error_line(&err, "pipe.txt").ends_with(&format!("{}: not a regular file", fifo.display())), "{err}");
+    assert!(error_line(&err, "/dev/null").ends_with("/dev/null: not a regular file"), "{err}");
+    assert!(dir.path().join("good.ann").is_file());
+}
+
+#[test]
+fn a_symlinked_folder_leading_outside_the_corpus_is_not_annotated_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, elsewhere) = (dir.path().join("corpus"), dir.path().join("elsewhere"));
+    write_corpus(&corpus, &[("own.txt".into(), "Tony Blair visited Paris.".into())]);
+    write_corpus(&elsewhere, &[("theirs.txt".into(), "Angela Merkel visited Berlin.".into())]);
+    std::os::unix::fs::symlink(&elsewhere, corpus.join("linked")).unwrap();
+    let (o, err) = run(annotate().arg(&corpus));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let line = error_line(&err, "linked/theirs.txt");
+    assert!(line.contains("symlinked folder that leads outside the folder given"), "{line}");
+    assert!(!elsewhere.join("theirs.ann").exists() && !elsewhere.join("theirs.json").exists());
+    assert!(corpus.join("own.ann").is_file());
+    // With --out, the outputs mirror the path as given, inside --out.
+    let out = dir.path().join("out");
+    let (o, err) = run(annotate().arg(&corpus).arg("--out").arg(&out));
+    assert!(o.status.success(), "{err}");
+    assert!(out.join("linked/theirs.ann").is_file());
+}
+
+#[test]
+fn a_jsonl_line_over_four_times_max_chars_is_refused_and_the_next_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let long = serde_json::json!({"id": "long", "text": "word ".repeat(2_000_000)}).to_string();
+    let good = serde_json::json!({"id": "good", "text": "Tony Blair visited Paris."}).to_string();
+    std::fs::write(&input, format!("{long}\n{good}\n")).unwrap();
+    let out = dir.path().join("out.jsonl");
+    let (o, err) = run(annotate().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(&out).args(["--max-chars", "1000"]));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let line = error_line(&err, "in.jsonl:1:");
+    assert!(line.contains("in.jsonl:1: line too long ("), "{line}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    assert!(text.contains("\"document\":\"good\""));
+}
+
+#[test]
+fn jsonl_from_dev_zero_ends_at_once_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = annotate()
+        .args(["--jsonl", "/dev/zero", "--jsonl-out"])
+        .arg(dir.path().join("out.jsonl"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("whosaid --jsonl /dev/zero still running after 20 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(error_line(&err, "/dev/zero:1:").contains("binary data (a NUL byte), not JSON Lines"), "{err}");
+}
+
+#[test]
+fn a_jsonl_id_over_1000_bytes_is_refused_as_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let lines = [
+        serde_json::json!({"id": "x".repeat(5000), "text": "Tony Blair visited Paris."}).to_string(),
+        serde_json::json!({"id": "ok", "text": "Angela Merkel visited Berlin."}).to_string(),
+    ];
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let out = dir.path().join("out");
+    let (o, err) = run(annotate().arg("--jsonl").arg(&input).arg("--out").arg(&out));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let line = error_line(&err, "in.jsonl:1:");
+    assert!(line.ends_with("in.jsonl:1: id too long (5000 bytes, limit 1000), skipped"), "{line}");
+    assert!(!err.contains(&"x".repeat(100)), "the id is printed: {err}");
+    assert!(out.join("ok.ann").is_file());
 }
 
 #[test]
@@ -295,4 +448,18 @@ fn a_50_mb_document_is_annotated_when_the_limit_allows_it() {
     let (o, err) = run(annotate().arg(src.path()).args(["--max-chars", "60000000"]));
     assert!(o.status.success(), "{err}");
     assert!(JsonDocument::read(&src.path().join("huge.json")).unwrap().entities.len() > 100_000);
+}
+
+#[test]
+fn an_imported_document_id_over_1000_bytes_is_one_short_warning_and_a_safe_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("reviewed.jsonl");
+    let line = serde_json::json!({"id": 1, "text": "Tony Blair visited Paris.", "entities": [], "relations": [], "document": "x".repeat(10_000)});
+    std::fs::write(&file, line.to_string() + "\n").unwrap();
+    let out = dir.path().join("out");
+    let (o, err) = run(std::process::Command::new(env!("CARGO_BIN_EXE_whosaid")).args(["import", "--format", "doccano"]).arg(&file).arg("--out").arg(&out));
+    assert!(o.status.success(), "{err}");
+    assert!(err.lines().all(|l| l.len() < 300), "{err}");
+    assert!(err.contains("is not a safe file name; written as doccano_1"), "{err}");
+    assert!(out.join("doccano_1.txt").is_file() && out.join("doccano_1.ann").is_file());
 }

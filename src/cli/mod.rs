@@ -1,6 +1,7 @@
 //! Command-line arguments (clap derive: the doc comments are the help) and dispatch.
 
 pub mod cmd;
+pub mod term;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ pub enum Command {
     Eval(cmd::eval::Args),
     /// Score a model on a CoNLL file: strict-span P/R/F1 per type (conlleval style).
     EvalConll(cmd::eval_conll::Args),
+    /// Score predictions on the PolNeAR development set: the (a)-(d) figures of ../shared/eval/polnear.py.
+    EvalPolnear(cmd::eval_polnear::Args),
     /// Fine-tune the NER model (BERT token classification) on CoNLL data and brat pairs.
     Train(cmd::train::Args),
     /// Train the speaker ranker on gold quotes with their sources (a learned last sieve).
@@ -43,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Annotate(args) => cmd::annotate::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::EvalConll(args) => cmd::eval_conll::run(args),
+        Command::EvalPolnear(args) => cmd::eval_polnear::run(args),
         Command::Train(args) => cmd::train::run(args),
         Command::TrainAttribution(args) => cmd::train_attribution::run(args),
         Command::Export(args) => cmd::export::run(args),

@@ -12,7 +12,7 @@ use super::review::{label_colour, relation_colour, write_brat, Written, EQUIV, P
 use super::write_atomic;
 use crate::annotation::{Annotations, Label, RelKind};
 use crate::document::Document;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -78,18 +78,34 @@ pub fn visual_conf() -> String {
 }
 
 /// Writes every document as `OUT/<id>.txt` + `OUT/<id>.ann`, then `annotation.conf` and
-/// `visual.conf` in `OUT` (brat reads them for the folder and every folder below).
+/// `visual.conf` in `OUT` (brat reads them for the folder and every folder below). A
+/// document that cannot be written (an id that is no file name here) fails it, after
+/// the others and the configs are written; [`write_corpus_each`] goes on instead.
 pub fn write_corpus(docs: &[Document], out: &Path) -> Result<Written> {
+    let (written, mut failed) = write_corpus_each(docs, out)?;
+    match failed.is_empty() {
+        true => Ok(written),
+        false => Err(failed.remove(0)),
+    }
+}
+
+/// [`write_corpus`], with each document that cannot be written returned as an error and
+/// the rest written; an `Err` is a config that could not be written.
+pub fn write_corpus_each(docs: &[Document], out: &Path) -> Result<(Written, Vec<Error>)> {
     let mut written = Written::default();
+    let mut failed = vec![];
     for doc in docs {
-        written.files.extend(write_brat(doc, out)?);
+        match write_brat(doc, out) {
+            Ok(files) => written.files.extend(files),
+            Err(e) => failed.push(e),
+        }
     }
     for (name, text) in [("annotation.conf", annotation_conf()), ("visual.conf", visual_conf())] {
         let path = out.join(name);
         write_atomic(&path, text.as_bytes())?;
         written.files.push(path);
     }
-    Ok(written)
+    Ok((written, failed))
 }
 
 /// What an `annotation.conf` declares (the parts whosaid uses).
@@ -164,9 +180,14 @@ impl AnnotationConf {
     }
 
     fn allows(&self, relation: &str, arg1: Label, arg2: Label) -> bool {
-        self.relations.get(relation).is_some_and(|alts| {
-            alts.iter().any(|(a1, a2)| a1.contains(arg1.as_str()) && a2.contains(arg2.as_str()))
-        })
+        self.allows_types(relation, arg1.as_str(), arg2.as_str())
+    }
+
+    /// Is `relation` declared from type `arg1` to type `arg2` (types by name)?
+    pub fn allows_types(&self, relation: &str, arg1: &str, arg2: &str) -> bool {
+        self.relations
+            .get(relation)
+            .is_some_and(|alts| alts.iter().any(|(a1, a2)| a1.contains(arg1) && a2.contains(arg2)))
     }
 
     /// Everything in `ann` that this configuration does not declare, one line each:

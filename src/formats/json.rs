@@ -84,6 +84,12 @@ pub struct JsonDocument {
 impl JsonDocument {
     pub fn from_document(doc: &Document, provenance: Provenance) -> JsonDocument {
         let ann = &doc.ann;
+        // Each quote's first Speaker relation, looked up once per document (a long
+        // document has thousands of quotes).
+        let mut speaker_rel: std::collections::HashMap<&str, &crate::annotation::Relation> = Default::default();
+        for r in ann.relations_of(RelKind::Speaker) {
+            speaker_rel.entry(r.arg1.as_str()).or_insert(r);
+        }
         JsonDocument {
             document: doc.id.clone(),
             sha256: doc.sha256(),
@@ -104,7 +110,7 @@ impl JsonDocument {
                 .into_iter()
                 .map(|qs| {
                     let q = qs.quote;
-                    let rel = ann.relations_of(RelKind::Speaker).find(|r| r.arg1 == q.id);
+                    let rel = speaker_rel.get(q.id.as_str()).copied();
                     JsonQuote {
                         id: q.id.clone(),
                         start: q.span.start,

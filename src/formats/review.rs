@@ -69,16 +69,30 @@ impl ExportFormat {
         }
     }
 
-    /// Writes the corpus under `out` (created if missing) in this format.
+    /// Writes the corpus under `out` (created if missing) in this format. A document that
+    /// cannot be written fails the whole export (after the others are written); see
+    /// [`ExportFormat::export_each`] to go on.
     pub fn export(self, corpus: &Corpus, out: &Path, opts: &ExportOptions) -> Result<Written> {
+        let (written, mut failed) = self.export_each(corpus, out, opts)?;
+        match failed.is_empty() {
+            true => Ok(written),
+            false => Err(failed.remove(0)),
+        }
+    }
+
+    /// [`ExportFormat::export`], with the documents that could not be written (brat: an
+    /// id that is no file name here) returned one error each, the rest written. An `Err`
+    /// concerns the whole export.
+    pub fn export_each(self, corpus: &Corpus, out: &Path, opts: &ExportOptions) -> Result<(Written, Vec<Error>)> {
         std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+        let whole = |w: Result<Written>| w.map(|w| (w, vec![]));
         match self {
-            ExportFormat::Brat => super::brat_conf::write_corpus(&corpus.docs, out),
-            ExportFormat::LabelStudio => super::label_studio::write(corpus, out, opts),
-            ExportFormat::Doccano => super::doccano::write(&corpus.docs, out),
-            ExportFormat::Conll => super::conll::write(&corpus.docs, out),
-            ExportFormat::Csv => super::csv::write(&corpus.docs, out),
-            ExportFormat::Html => super::html::write(&corpus.docs, out, opts),
+            ExportFormat::Brat => super::brat_conf::write_corpus_each(&corpus.docs, out),
+            ExportFormat::LabelStudio => whole(super::label_studio::write(corpus, out, opts)),
+            ExportFormat::Doccano => whole(super::doccano::write(&corpus.docs, out)),
+            ExportFormat::Conll => whole(super::conll::write(&corpus.docs, out)),
+            ExportFormat::Csv => whole(super::csv::write(&corpus.docs, out)),
+            ExportFormat::Html => whole(super::html::write(&corpus.docs, out, opts)),
         }
     }
 }
@@ -167,18 +181,41 @@ pub fn read_pair(path: &Path, id: String) -> Result<(Document, Option<String>)> 
 
 /// Reads every pair under `paths` (files, or directories searched recursively for
 /// `*.txt`). Document ids are the paths relative to the directory given, without
-/// `.txt` (`news/bbc_tech_360`), as `whosaid annotate` and `whosaid eval` name them.
-/// Pairs that cannot be read are returned as errors; the rest go on.
+/// `.txt`, their parts joined by `/` (`news/bbc_tech_360`), as `whosaid annotate` and
+/// `whosaid eval` name them. Pairs that cannot be read are returned as errors; the rest
+/// go on. Two files with the same id (`a/x.txt` and `b/x.txt` given as roots `a` and
+/// `b`) are not merged: the second is an error naming the first. A file named `a\b.txt`
+/// is the id `a\b`, not `a/b`.
 pub fn read_corpus(paths: &[PathBuf]) -> (Corpus, Vec<Error>) {
     let (inputs, mut errors) = corpus::discover(paths);
     let mut out = Corpus::default();
-    let mut seen = std::collections::HashSet::new();
+    // id -> the X.txt it was read from
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
     for input in inputs {
         let rel = if input.rel.extension().is_some_and(|e| e == "ann") { input.rel.with_extension("txt") } else { input.rel };
-        let id = rel.with_extension("").to_string_lossy().replace('\\', "/");
-        if !seen.insert(id.clone()) {
-            continue; // X.txt and X.ann both given
+        let parts: Vec<String> =
+            rel.with_extension("").components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let id = parts.join("/");
+        let txt = if input.path.extension().is_some_and(|e| e == "ann") {
+            input.path.with_extension("txt")
+        } else {
+            input.path.clone()
+        };
+        if let Some(first) = seen.get(&id) {
+            if same_file(first, &txt) {
+                continue; // X.txt and X.ann both given
+            }
+            errors.push(Error::input(
+                &txt,
+                format!(
+                    "same document id '{id}' as {} (ids are paths relative to the folder given; give the folders' \
+                     common parent instead, or export them separately)",
+                    first.display()
+                ),
+            ));
+            continue;
         }
+        seen.insert(id.clone(), txt);
         match read_pair(&input.path, id.clone()) {
             Ok((doc, model)) => {
                 if let Some(m) = model {
@@ -192,12 +229,25 @@ pub fn read_corpus(paths: &[PathBuf]) -> (Corpus, Vec<Error>) {
     (out, errors)
 }
 
+/// Do two paths name the same file (after resolving links and `..`)?
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 /// The relative path of a document id, or `None` when the id could escape the output
-/// directory or name no file (empty parts, `.`, `..`, backslashes, NUL, a drive prefix).
+/// directory or name no file (empty parts, `.`, `..`, backslashes, NUL; on Windows also
+/// `:`, a drive prefix). Elsewhere `:` is an ordinary character of a file name
+/// (`10:30 update`).
 pub fn id_path(id: &str) -> Option<PathBuf> {
+    if id.len() > crate::corpus::MAX_ID_BYTES {
+        return None;
+    }
     let mut p = PathBuf::new();
     for part in id.split('/') {
-        if part.is_empty() || part == "." || part == ".." || part.contains(['\\', '\0', ':']) {
+        if part.is_empty() || part == "." || part == ".." || part.len() > crate::corpus::MAX_ID_PART_BYTES || part.contains(['\\', '\0']) || (cfg!(windows) && part.contains(':')) {
             return None;
         }
         p.push(part);
@@ -428,6 +478,12 @@ mod tests {
         for bad in ["", "../x", "a/../../x", "/etc/passwd", "a//b", "c:\\x", "a\\b", "."] {
             assert_eq!(id_path(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_colon_is_an_ordinary_character_of_an_id_outside_windows() {
+        assert_eq!(id_path("news/10:30 update"), Some(PathBuf::from("news/10:30 update")));
     }
 
     #[test]

@@ -128,6 +128,11 @@ impl Prepared {
         self.encoded.iter().map(|e| e.ids.len()).sum()
     }
 
+    /// The document's sentences, as segmented for the model.
+    pub fn sentences(&self) -> &[segment::Sentence] {
+        &self.sentences
+    }
+
     /// The encoded windows, in document order.
     pub fn encoded(&self) -> &[Encoded] {
         &self.encoded
@@ -160,20 +165,34 @@ pub fn infer(model: &NerModel, docs: &[&Prepared], opts: &NerOptions) -> Result<
 /// Turns one document's window labels into entity spans in its annotations (plus rule
 /// ROLEs), sorted by position. `label_names` are the model's labels.
 pub fn apply(label_names: &[String], doc: &mut Document, prep: &Prepared, window_labels: &[Vec<WordLabel>], opts: &NerOptions) {
-    // Reassemble per-sentence labels from the window cores.
-    let mut tags: Vec<Vec<(usize, f32)>> = prep.sentences.iter().map(|s| vec![(0usize, 0.0f32); s.words.len()]).collect();
+    let labels = sentence_labels(prep, window_labels);
+    apply_sentence_labels(label_names, doc, &prep.sentences, &labels, opts);
+}
+
+/// Each sentence's word labels, reassembled from the window cores (a word outside every
+/// core, which does not happen, stays `O`).
+pub fn sentence_labels(prep: &Prepared, window_labels: &[Vec<WordLabel>]) -> Vec<Vec<WordLabel>> {
+    let none = WordLabel { label: 0, prob: 0.0 };
+    let mut tags: Vec<Vec<WordLabel>> = prep.sentences.iter().map(|s| vec![none; s.words.len()]).collect();
     for (w, labs) in prep.windows.iter().zip(window_labels) {
         let core = labs.iter().skip(w.left + w.core_lo - w.lo).take(w.core_hi - w.core_lo);
         for (tag, l) in tags[w.sentence][w.core_lo..w.core_hi].iter_mut().zip(core) {
-            *tag = (l.label, l.prob);
+            *tag = *l;
         }
     }
+    tags
+}
+
+/// The rule half of [`apply`]: per-sentence word labels become entity spans (decoded,
+/// trimmed, rule ROLEs merged in), added to the document's annotations, sorted by
+/// position. Benchmarks call it with fixed labels to time the rules without the model.
+pub fn apply_sentence_labels(label_names: &[String], doc: &mut Document, sentences: &[segment::Sentence], labels: &[Vec<WordLabel>], opts: &NerOptions) {
     // Ids continue from the highest `T` number, as `Annotations::add_span` numbers them
     // (counted here once: a document may have tens of thousands of entities).
     let mut next = doc.ann.spans.iter().filter_map(|s| s.id.strip_prefix('T')?.parse::<usize>().ok()).max().unwrap_or(0) + 1;
-    for (s, sent) in prep.sentences.iter().enumerate() {
-        let names: Vec<&str> = tags[s].iter().map(|(l, _)| label_names.get(*l).map_or("O", String::as_str)).collect();
-        let probs: Vec<f32> = tags[s].iter().map(|(_, p)| *p).collect();
+    for (sent, tags) in sentences.iter().zip(labels) {
+        let names: Vec<&str> = tags.iter().map(|l| label_names.get(l.label).map_or("O", String::as_str)).collect();
+        let probs: Vec<f32> = tags.iter().map(|l| l.prob).collect();
         let mut found: Vec<WordEntity> =
             bio_spans(&names, &probs).into_iter().filter_map(|e| trim(&doc.text, &sent.words, e)).collect();
         if opts.role_rules {
@@ -274,6 +293,15 @@ fn add_rule_roles(doc: &Document, sent: &segment::Sentence, found: &mut Vec<Word
             found.push(WordEntity { start: s, end: e, label: Label::ROLE, score: 0.5 });
         }
     }
+    // `Sen.`, `Gov.`, `Lt. Gen.`: an abbreviated title keeps its period (the guidelines'
+    // ROLE is the title as written; segmentation splits the period off as a word).
+    for e in found.iter_mut().filter(|e| e.label == Label::ROLE) {
+        let last_is_abbreviation = e.end > e.start && crate::lexicon::is_title_abbreviation(words[e.end - 1]);
+        let touching = sent.words.get(e.end).is_some_and(|p| p.start == sent.words[e.end - 1].end);
+        if last_is_abbreviation && touching && words.get(e.end) == Some(&".") && tags[e.end] == WordTag::O {
+            e.end += 1;
+        }
+    }
     found.sort_by_key(|e| e.start);
 }
 
@@ -302,6 +330,20 @@ mod tests {
         assert_eq!(got[0], ("Leeds beat Chelsea . Lee Bowyer".into(), "Leeds beat Chelsea .".into()));
         assert_eq!(got[1], ("Chelsea . Lee Bowyer scored twice . George Graham".into(), "Lee Bowyer scored twice .".into()));
         assert_eq!(got[2], ("twice . George Graham was pleased .".into(), "George Graham was pleased .".into()));
+    }
+
+    #[test]
+    fn an_abbreviated_title_keeps_its_period_in_the_role() {
+        let doc = Document::new("d", "Sen. Ted Marsh spoke.");
+        let sent = &segment::sentences(&doc.text)[0];
+        let mut found = vec![
+            WordEntity { start: 0, end: 1, label: Label::ROLE, score: 0.9 },
+            WordEntity { start: 2, end: 4, label: Label::PER, score: 0.9 },
+        ];
+        add_rule_roles(&doc, sent, &mut found);
+        let role = found.iter().find(|e| e.label == Label::ROLE).expect("the ROLE stays");
+        let span = Span::new(sent.words[role.start].start, sent.words[role.end - 1].end);
+        assert_eq!(doc.text.slice(span), "Sen.");
     }
 
     #[test]

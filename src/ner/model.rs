@@ -83,7 +83,27 @@ impl NerModel {
         let mut model = Self::build(dir, config, labels, info)?;
         model.fill_from(&dir.join("model.safetensors"), "")?;
         model.set_precision(precision);
+        model.check_probe()?;
         Ok(model)
+    }
+
+    /// One tiny forward pass at load: a model whose weights are corrupt in a way the file
+    /// checks cannot see (or whose config rust-bert cannot run) is refused here, not used
+    /// silently.
+    fn check_probe(&self) -> Result<()> {
+        let enc = self.encode(&["John", "Smith", "said", "."], 16)?;
+        let (ids, mask, types) = self.batch_tensors(&[&enc]);
+        let finite = quietly(|| {
+            tch::no_grad(|| -> Result<bool> {
+                let logits = self.logits(&ids, &mask, &types, false);
+                Ok(logits.f_isfinite()?.f_all()?.f_int64_value(&[])? == 1)
+            })
+        })
+        .map_err(|m| Error::model(&self.dir, format!("the model fails on a probe sentence: {m}")))??;
+        if !finite {
+            return Err(Error::model(&self.dir, "the model's output on a probe sentence is not finite (NaN or infinite): corrupt weights"));
+        }
+        Ok(())
     }
 
     /// A model to train: the base encoder's weights (a bare encoder's names get the
@@ -118,7 +138,10 @@ impl NerModel {
             .with_truncation(None)
             .map_err(|e| Error::model(dir, format!("tokenizer.json: {e}")))?;
         let vs = nn::VarStore::new(Device::Cpu);
-        let bert = BertForTokenClassification::new(vs.root(), &bert_config)
+        // rust-bert asserts on configs it cannot build (`num_attention_heads` that does
+        // not divide `hidden_size`): that is a one-line model error, not a panic.
+        let bert = quietly(|| BertForTokenClassification::new(vs.root(), &bert_config))
+            .map_err(|m| Error::model(dir, format!("config.json describes a model rust-bert cannot build: {m}")))?
             .map_err(|e| Error::model(dir, e.to_string()))?;
         Ok(NerModel { dir: dir.to_path_buf(), vs, bert, tokenizer, labels, info, config, kind: Kind::Float })
     }
@@ -142,13 +165,33 @@ impl NerModel {
                 }
             })
             .collect();
+        let variables = self.vs.variables();
+        if prefix.is_empty() {
+            // A trained model's file holds exactly the variables its config makes: a
+            // tensor the config does not use (`num_hidden_layers` lowered) means the
+            // config and the weights do not belong together.
+            let mut unused: Vec<&str> = tensors.keys().filter(|n| !variables.contains_key(n.as_str())).map(String::as_str).collect();
+            if !unused.is_empty() {
+                unused.sort();
+                return Err(Error::model(
+                    &self.dir,
+                    format!("{} has {} weight(s) config.json does not use: {}", file.display(), unused.len(), name_list(&unused)),
+                ));
+            }
+        }
         let mut missing = vec![];
+        let mut not_finite = vec![];
         tch::no_grad(|| -> Result<()> {
-            for (name, mut var) in self.vs.variables() {
+            for (name, mut var) in variables {
                 match tensors.get(&name) {
                     Some(src) if name.starts_with("classifier.") && src.size() != var.size() && !prefix.is_empty() => {}
                     Some(src) if src.size() == var.size() => {
                         var.f_copy_(&src.to_kind(var.kind()))?;
+                        // One sum per tensor: NaN or infinite if any value is (finite
+                        // weights are far too small to overflow it).
+                        if !var.f_sum(Kind::Float)?.f_double_value(&[])?.is_finite() {
+                            not_finite.push(name);
+                        }
                     }
                     Some(src) => {
                         return Err(Error::model(
@@ -165,6 +208,14 @@ impl NerModel {
         if !missing.is_empty() {
             missing.sort();
             return Err(Error::model(&self.dir, format!("weights missing from {}: {}", file.display(), missing.join(", "))));
+        }
+        if !not_finite.is_empty() {
+            not_finite.sort();
+            let names: Vec<&str> = not_finite.iter().map(String::as_str).collect();
+            return Err(Error::model(
+                &self.dir,
+                format!("{} is corrupt: NaN or infinite values in {}", file.display(), name_list(&names)),
+            ));
         }
         Ok(())
     }
@@ -283,9 +334,12 @@ impl Encoder<'_> {
     /// word. At most `max_pieces` pieces in all (special tokens included): words past the
     /// limit get `None`.
     pub fn encode(&self, words: &[&str], max_pieces: usize) -> Result<Encoded> {
+        // Format characters (soft hyphens, zero-width spaces) inside a word are not fed.
+        let fed: Vec<std::borrow::Cow<str>> = words.iter().map(|w| crate::segment::strip_format(w)).collect();
+        let fed: Vec<&str> = fed.iter().map(|w| w.as_ref()).collect();
         let enc = self
             .tokenizer
-            .encode(words, true)
+            .encode(fed.as_slice(), true)
             .map_err(|e| Error::Other(format!("tokenizer: {e}")))?;
         let ids = enc.get_ids();
         let word_ids = enc.get_word_ids();
@@ -312,6 +366,33 @@ impl Encoder<'_> {
         }
         Ok(out)
     }
+}
+
+/// The first names of a list, and how many more (for one-line errors).
+fn name_list(names: &[&str]) -> String {
+    const SHOWN: usize = 3;
+    let mut s = names.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+    if names.len() > SHOWN {
+        s += &format!(" and {} more", names.len() - SHOWN);
+    }
+    s
+}
+
+/// Runs `f`, turning a panic into its message's first line, with the default panic
+/// hook's report silenced meanwhile (rust-bert and tch panic on inputs they cannot use).
+fn quietly<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    result.map_err(|panic| {
+        let msg = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("panic");
+        msg.lines().next().unwrap_or("panic").to_string()
+    })
 }
 
 fn read_json(path: &Path) -> Result<Value> {

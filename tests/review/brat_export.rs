@@ -79,3 +79,69 @@ fn exported_pairs_are_byte_for_byte_the_fixtures() {
         }
     }
 }
+
+/// brat's parsing rules (`brat::check_strict`) over every `.ann` under `dir`, with the
+/// `annotation.conf` given: `FILE:LINE: reason` for each problem, and the files checked.
+fn strict_problems(dir: &std::path::Path, conf: &AnnotationConf) -> (Vec<String>, usize) {
+    let mut problems = vec![];
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(dir) {
+        let ann = entry.unwrap().into_path();
+        if ann.extension().is_none_or(|e| e != "ann") {
+            continue;
+        }
+        // The text brat would show: X.txt beside it, or for annotate's output the fixture.
+        let beside = ann.with_extension("txt");
+        let txt = if beside.is_file() {
+            beside
+        } else {
+            crate::common::fixtures_dir().join(ann.strip_prefix(dir).unwrap()).with_extension("txt")
+        };
+        let text = whosaid::Document::read(&txt).unwrap().text;
+        let source = std::fs::read_to_string(&ann).unwrap();
+        for p in whosaid::formats::brat::check_strict(&text, &source, conf) {
+            problems.push(format!("{}:{p}", ann.display()));
+        }
+        checked += 1;
+    }
+    (problems, checked)
+}
+
+#[test]
+fn the_exported_fixture_folder_passes_brats_parsing_rules_with_its_own_annotation_conf() {
+    let out = tempfile::tempdir().unwrap();
+    write_corpus(&fixture_corpus().docs, out.path()).unwrap();
+    let conf = AnnotationConf::parse(&std::fs::read_to_string(out.path().join("annotation.conf")).unwrap());
+    let (problems, checked) = strict_problems(out.path(), &conf);
+    assert_eq!(checked, 17);
+    assert_eq!(problems, Vec::<String>::new());
+}
+
+#[test]
+fn what_annotate_writes_for_the_fixtures_passes_brats_parsing_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("annotated");
+    assert_cmd::Command::cargo_bin("whosaid")
+        .unwrap()
+        .arg("annotate")
+        .arg(crate::common::fixtures_dir())
+        .arg("--model")
+        .arg(crate::common::model_dir())
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .assert()
+        .success();
+    let conf = AnnotationConf::parse(&annotation_conf());
+    let (problems, checked) = strict_problems(&out, &conf);
+    assert_eq!(checked, 17);
+    assert_eq!(problems, Vec::<String>::new());
+    // The model finds the multi-paragraph quotes too, so fragments were written and checked.
+    let fragments = walkdir::WalkDir::new(&out)
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ann"))
+        .map(|p| std::fs::read_to_string(p).unwrap().lines().filter(|l| l.starts_with('T') && l.contains(';')).count())
+        .sum::<usize>();
+    assert!(fragments >= 5, "only {fragments} span(s) over line breaks");
+}

@@ -107,12 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Only fails if the pool already exists, which it does not this early.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(t as usize).build_global();
     }
-    let model_dir = resolve_model(args.model)?;
-    let t0 = Instant::now();
-    let pipeline = Pipeline::load(&model_dir, args.precision.resolve())?;
-    let startup_s = t0.elapsed().as_secs_f64();
-
-    let opts = RunOptions {
+    let mut opts = RunOptions {
         out: args.out,
         jsonl_out: args.jsonl_out,
         batch_docs: args.batch_docs as usize,
@@ -120,9 +115,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         shard: args.shard,
         max_chars: args.max_chars,
         overlap: !args.no_overlap,
+        manifest: None,
     };
     let manifest_path = args.manifest.unwrap_or_else(|| run::manifest_path(&opts, &args.paths));
+    opts.manifest = Some(manifest_path.clone());
+    // Before any work: the inputs, and whether the outputs can be written at all.
     let corpus = Corpus::discover(&args.paths, &args.jsonl);
+    run::preflight(&opts, &corpus, &manifest_path)?;
+
+    let model_dir = resolve_model(args.model)?;
+    stop_on_signals();
+    let t0 = Instant::now();
+    let pipeline = Pipeline::load(&model_dir, args.precision.resolve())?;
+    let startup_s = t0.elapsed().as_secs_f64();
+
     let bar = Bar::new(args.quiet);
     let mut manifest = run::run(&pipeline, corpus, &opts, &bar)?;
     bar.bar.finish_and_clear();
@@ -159,7 +165,47 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("whosaid: cannot write the run manifest: {e}");
         failed = true;
     }
+    if let Some(signal) = run::stop_requested() {
+        // Said even with --quiet: the run is not complete.
+        eprintln!(
+            "whosaid: interrupted by {}: {} document(s) written, the rest not started; the same command finishes the run",
+            signal_name(signal),
+            c.annotated
+        );
+        return Ok(ExitCode::from((128 + signal).clamp(0, 255) as u8));
+    }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// SIGINT and SIGTERM: the first stops the run after what is through the model is
+/// written (the manifest says `"interrupted": true`; exit status 128 + the signal); a
+/// second exits at once.
+fn stop_on_signals() {
+    extern "C" fn on_signal(signal: libc::c_int) {
+        if !run::request_stop(signal) {
+            // SAFETY: _exit is async-signal-safe.
+            unsafe { libc::_exit(128 + signal) }
+        }
+    }
+    let handler: extern "C" fn(libc::c_int) = on_signal;
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: the handler only does async-signal-safe things (an atomic, _exit).
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = handler as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(signal, &action, std::ptr::null_mut());
+        }
+    }
+}
+
+fn signal_name(signal: i32) -> String {
+    match signal {
+        libc::SIGINT => "SIGINT".into(),
+        libc::SIGTERM => "SIGTERM".into(),
+        n => format!("signal {n}"),
+    }
 }
 
 /// A panic (a bug) is reported on one line, like any other error; the batch runner

@@ -54,7 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let report = eval::evaluate_dirs(&args.gold, &args.pred)
         .with_context(|| format!("eval {} against {}", args.pred.display(), args.gold.display()))?;
     for w in &report.warnings {
-        eprintln!("whosaid: warning: {w}");
+        crate::cli::term::error_line(format_args!("warning: {w}"));
     }
 
     let mut out = std::io::stdout().lock();

@@ -1,8 +1,9 @@
 //! `whosaid export`: writes brat pairs (X.txt + X.ann) in the formats reviewers use:
 //! brat with its configs, Label Studio, doccano, CoNLL, CSV or one HTML page.
 //!
-//! A pair that cannot be read is reported on one line and the rest are exported; the run
-//! exits 1 if any failed.
+//! A pair that cannot be read or written (two files with the same document id, an id
+//! that is no file name for brat) is reported on one line and the rest are exported; the
+//! run exits 1 if any failed.
 
 use anyhow::Context;
 use std::path::PathBuf;
@@ -41,23 +42,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("no X.txt + X.ann pairs to export under {}", list(&args.paths));
     }
     let opts = ExportOptions { model_version: args.model_version, title: args.title };
-    let written = args
+    let (written, not_written) = args
         .format
-        .export(&corpus, &args.out, &opts)
+        .export_each(&corpus, &args.out, &opts)
         .with_context(|| format!("export as {} to {}", args.format.name(), args.out.display()))?;
     for w in &written.warnings {
         eprintln!("whosaid: warning: {w}");
     }
+    for e in &not_written {
+        eprintln!("whosaid: {e}");
+    }
+    let failed = failures.len() + not_written.len();
     if !args.quiet {
         eprintln!(
             "whosaid: exported {} document(s) as {} to {}{}",
-            corpus.docs.len(),
+            corpus.docs.len() - not_written.len(),
             args.format.name(),
             args.out.display(),
-            if failures.is_empty() { String::new() } else { format!("; {} failed", failures.len()) }
+            if failed == 0 { String::new() } else { format!("; {failed} failed") }
         );
     }
-    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn list(paths: &[PathBuf]) -> String {

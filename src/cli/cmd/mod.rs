@@ -3,6 +3,7 @@
 pub mod annotate;
 pub mod eval;
 pub mod eval_conll;
+pub mod eval_polnear;
 pub mod export;
 pub mod import;
 pub mod quotes;

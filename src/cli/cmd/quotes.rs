@@ -1,7 +1,9 @@
 //! `whosaid quotes`: one row per quote of annotated documents (X.txt with X.ann beside
 //! it): document, speaker, role, organisation, the quote, offsets. A table on a terminal,
-//! or `--format csv|json` for programs.
+//! or `--format csv|json` for programs. The table shows control characters as escapes
+//! (`\x1b`), wherever it is written; CSV and JSON keep the exact text.
 
+use crate::cli::term::escape_controls;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,7 +33,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (corpus, errors) = read_corpus(&args.paths);
     for e in &errors {
-        eprintln!("whosaid: {e}");
+        crate::cli::term::error_line(e);
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -53,7 +55,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// One line per quote, columns padded to their widest cell (the quote last, cut).
 fn write_table(out: &mut impl Write, rows: &[QuoteRow], width: usize) -> std::io::Result<()> {
-    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Control characters (an escape sequence in a document or a file name) are shown as
+    // `\x1b` on a terminal and through a pipe alike: the table is for people; `--format
+    // csv|json` carry the exact text.
+    let one_line = |s: &str| escape_controls(&s.split_whitespace().collect::<Vec<_>>().join(" ")).into_owned();
     let cut = |s: String| {
         if width > 0 && s.chars().count() > width {
             let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
@@ -68,11 +73,11 @@ fn write_table(out: &mut impl Write, rows: &[QuoteRow], width: usize) -> std::io
         .iter()
         .map(|r| {
             [
-                r.document.clone(),
+                one_line(&r.document),
                 format!("{}-{}", r.start, r.end),
-                if r.speaker.is_empty() { "-".into() } else { r.speaker.clone() },
-                if r.role.is_empty() { "-".into() } else { r.role.clone() },
-                if r.organisation.is_empty() { "-".into() } else { r.organisation.clone() },
+                if r.speaker.is_empty() { "-".into() } else { one_line(&r.speaker) },
+                if r.role.is_empty() { "-".into() } else { one_line(&r.role) },
+                if r.organisation.is_empty() { "-".into() } else { one_line(&r.organisation) },
                 cut(one_line(&r.quote)),
             ]
         })

@@ -1,0 +1,135 @@
+//! `“…,” said X` · `“…,” X said` · `“…?” he asked` · `“…,” said Foreign Secretary Jack
+//! Straw`: a speech verb within six words after the closing mark, in the quote's clause,
+//! with nothing but a subject (mentions, pronouns, determiners, honorifics, auxiliaries,
+//! commas) between. A quote that ends a sentence (`.` inside the marks) is followed by
+//! an attribution only when the next word is in lower case (`“… today.” he said` is
+//! mis-punctuated but attributed; `“… today.” Smith said` is the next sentence's job).
+
+use super::{Decision, QuoteCtx, Scene, Sieve};
+use super::subject::abbreviated_title;
+use crate::lexicon::{self, AUXILIARIES, DETERMINERS, ORG_SPEAKER_NOUNS};
+
+pub struct AfterQuote;
+
+impl Sieve for AfterQuote {
+    fn name(&self) -> &'static str {
+        "after-quote"
+    }
+
+    fn decide(&self, scene: &Scene, q: &QuoteCtx) -> Decision {
+        let v = scene.view;
+        let after_end = q.after_end();
+        let after: Vec<usize> = scene.clause_words(q.span.end, after_end);
+        let first_lower = after.first().map(|&k| v.words[k].lower.as_str());
+        let after_ok = !q.ends_sentence || first_lower.is_some_and(|w| w.chars().next().is_some_and(char::is_lowercase));
+        if !after_ok {
+            return Decision::Undecided;
+        }
+        let Some(pos) = after.iter().take(6).position(|&k| scene.is_speech_verb_at(k)) else { return Decision::Undecided };
+        let verb = after[pos];
+        let between = &after[..pos];
+        let subject_like = between.iter().enumerate().all(|(n, &k)| {
+            let w = &v.words[k];
+            let after_title = n > 0 && abbreviated_title(&v.words[between[n - 1]].lower);
+            w.lower == ","
+                || (w.lower == "." && after_title)
+                || abbreviated_title(&w.lower)
+                || scene.mention_at(w.span.start).is_some()
+                || lexicon::pronoun(&w.lower).is_some()
+                || DETERMINERS.contains(w.lower.as_str())
+                || crate::mentions::is_honorific(&w.lower)
+                || ORG_SPEAKER_NOUNS.contains(w.lower.as_str())
+                || AUXILIARIES.contains(w.lower.as_str())
+        });
+        if !subject_like || v.words[verb].lower.ends_with("ing") {
+            return Decision::Undecided;
+        }
+        let vw = &v.words[verb].lower;
+        // `the newspaper quotes a source`: the object is the speaker.
+        let subj = if vw.starts_with("quot") {
+            scene.subject_after(verb, after_end)
+        } else if between.iter().any(|&k| !matches!(v.words[k].lower.as_str(), "," | ".")) {
+            scene.subject_before(verb, q.span.end)
+        } else {
+            scene.subject_after(verb, after_end)
+        };
+        scene.decide(subj, true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::attribution::testing::{sieves, speakers};
+
+    #[test]
+    fn said_then_the_speaker() {
+        let s = "\"If we reject this treaty, Britain will be weak,\" said [ROLE Foreign Secretary] [PER Jack Straw].";
+        assert_eq!(speakers(s), vec!["Jack Straw"]);
+        assert_eq!(sieves(s), vec!["after-quote"]);
+    }
+
+    #[test]
+    fn the_speaker_then_said() {
+        assert_eq!(speakers("“We are proud of them,” [PER Adler] said."), vec!["Adler"]);
+    }
+
+    #[test]
+    fn a_pronoun_after_the_quote_resolves_to_the_person_before() {
+        let s = "[PER Sarah Dugan] spoke. “We are proud,” she said, “and we will go on.”";
+        assert_eq!(speakers(s), vec!["Sarah Dugan", "Sarah Dugan"]);
+    }
+
+    #[test]
+    fn a_newspaper_quoting_a_source_gives_the_source() {
+        let s = "\"The money must be invested in the business,\" the newspaper quotes a [ROLE source] close to the firm.";
+        assert_eq!(speakers(s), vec!["source"]);
+    }
+
+    #[test]
+    fn a_role_that_speaks_resolves_through_hasrole() {
+        let s = "[PER John Adler], [ROLE chief executive] of the trust, spoke.\n\n\"We have much to do here,\" the [ROLE chief executive] added.";
+        assert_eq!(speakers(s), vec!["John Adler"]);
+    }
+
+    #[test]
+    fn an_honorific_with_a_period_before_the_name() {
+        assert_eq!(speakers("“The budget is not balanced,” Ms. [PER Okafor] said."), vec!["Okafor"]);
+    }
+
+    #[test]
+    fn an_inverted_verb_before_an_abbreviated_title_and_a_name() {
+        let s = "“We marched for the children,” said the Rev. [PER Lionel Gaines].";
+        assert_eq!(speakers(s), vec!["Lionel Gaines"]);
+    }
+
+    #[test]
+    fn a_role_abbreviation_tagged_without_its_period_still_leads_to_the_name() {
+        let s = "“The bill is dead in committee,” said [ROLE Sen] . [PER Ted Marsh].".replace(" . ", ". ");
+        assert_eq!(speakers(&s), vec!["Ted Marsh"]);
+    }
+
+    #[test]
+    fn told_an_outlet_after_the_quote_is_the_subjects() {
+        let s = "“We will not back down on this,” the lawmaker told [ORG Channel Five] on Sunday.";
+        assert_eq!(speakers(s), vec![""]);
+        let s = "“We will not back down on this,” [PER Dale Moss] told [ORG Channel Five] on Sunday.";
+        assert_eq!(speakers(s), vec!["Dale Moss"]);
+    }
+
+    #[test]
+    fn a_pronoun_resolves_to_a_person_of_matching_gender() {
+        let s = "Mrs [PER Quinn] met Mr [PER Smith]. \"It was a long day for everyone,\" she said.";
+        assert_eq!(speakers(s), vec!["Quinn"]);
+    }
+
+    #[test]
+    fn a_gendered_honorific_with_a_period_gives_the_pronoun_its_person() {
+        let s = "Ms. [PER Quinn] met Mr. [PER Smith] at noon. \"It was a long day for everyone,\" he said.";
+        assert_eq!(speakers(s), vec!["Smith"]);
+    }
+
+    #[test]
+    fn a_speech_verb_from_the_derived_lexicon_attributes() {
+        assert_eq!(speakers("“That was the easy part,” [PER Rosa Diaz] quipped."), vec!["Rosa Diaz"]);
+    }
+}

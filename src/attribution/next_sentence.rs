@@ -1,0 +1,95 @@
+//! `“We will win.” Smith said.` · `“Have I started?” Sanders replied.` · `“It is over.”
+//! Said the senator.`: a quote that ends its sentence, followed in the same paragraph by
+//! a sentence that is only an attribution: a subject and a speech verb within its first six words, with
+//! nothing but a subject before the verb, and no quote opening before the verb.
+
+use super::{Decision, QuoteCtx, Scene, Sieve};
+use crate::lexicon::{self, AUXILIARIES, DETERMINERS, ORG_SPEAKER_NOUNS};
+
+pub struct NextSentence;
+
+/// At most this many words after an inverted verb (`Said Dana Whitfield, the organiser.`).
+const MAX_INVERTED_TAIL: usize = 6;
+
+impl Sieve for NextSentence {
+    fn name(&self) -> &'static str {
+        "next-sentence"
+    }
+
+    fn decide(&self, scene: &Scene, q: &QuoteCtx) -> Decision {
+        let v = scene.view;
+        // The sentence that starts after the quote.
+        let si = v.sentence_of(q.span.end);
+        let next = (si..v.sentences.len()).map(|s| v.sentences[s].2).find(|s| s.start >= q.span.end.saturating_sub(1) && s.end > q.span.end);
+        let Some(sent) = next else { return Decision::Undecided };
+        let end = sent.end.min(q.para.end).min(q.next_quote);
+        let words = scene.clause_words(q.span.end, end);
+        let Some(pos) = words.iter().take(6).position(|&k| scene.is_speech_verb_at(k)) else { return Decision::Undecided };
+        let verb = words[pos];
+        if v.words[verb].lower.ends_with("ing") {
+            return Decision::Undecided;
+        }
+        let between = &words[..pos];
+        let subject_like = between.iter().all(|&k| {
+            let w = &v.words[k];
+            w.lower == "," || w.lower == "."
+                || scene.mention_at(w.span.start).is_some()
+                || lexicon::pronoun(&w.lower).is_some()
+                || DETERMINERS.contains(w.lower.as_str())
+                || lexicon::is_honorific(&w.lower)
+                || lexicon::is_title_abbreviation(&w.lower)
+                || ORG_SPEAKER_NOUNS.contains(w.lower.as_str())
+                || AUXILIARIES.contains(w.lower.as_str())
+        });
+        if !subject_like {
+            return Decision::Undecided;
+        }
+        let subj = if between.iter().any(|&k| !matches!(v.words[k].lower.as_str(), "," | ".")) {
+            scene.subject_before(verb, q.span.end)
+        } else {
+            // `Said Smith.`: inverted only when the sentence is the attribution alone (a
+            // few words after the verb), not a clause that opens with a participle
+            // (`Asked about Mr Smith's position, Mr Johnson told …`).
+            let rest = words.iter().skip(pos + 1).filter(|&&k| v.words[k].lower.chars().any(char::is_alphanumeric)).count();
+            if rest > MAX_INVERTED_TAIL {
+                return Decision::Undecided;
+            }
+            scene.subject_after(verb, end)
+        };
+        scene.decide(subj, true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::attribution::testing::{sieves, speakers};
+
+    #[test]
+    fn an_attribution_sentence_after_a_full_stop_names_the_speaker() {
+        let s = "“We will win this race.” [PER Smith] said.";
+        assert_eq!(speakers(s), vec!["Smith"]);
+        assert_eq!(sieves(s), vec!["next-sentence"]);
+    }
+
+    #[test]
+    fn an_inverted_attribution_sentence_names_the_speaker() {
+        assert_eq!(speakers("“It is over for us now.” Said [PER Dana Whitfield], the organiser."), vec!["Dana Whitfield"]);
+    }
+
+    #[test]
+    fn a_following_sentence_about_something_else_is_not_an_attribution() {
+        let s = "[PER Lee Park] spoke first. “The vote is tomorrow.” The weather, however, said nothing good.";
+        assert_ne!(sieves(s), vec!["next-sentence"]);
+    }
+
+    #[test]
+    fn a_sentence_opening_with_a_participle_is_not_an_inverted_attribution() {
+        let s = "“He should go now.” Asked on Monday about [PER Mr Hale]'s future, [PER Mr Cobb] told reporters he had no view.";
+        assert_ne!(speakers(s), vec!["Mr Hale"]);
+    }
+
+    #[test]
+    fn a_question_followed_by_its_attribution_sentence() {
+        assert_eq!(speakers("“Have we started writing the speech yet?” [PER Ruth Bell] replied."), vec!["Ruth Bell"]);
+    }
+}
