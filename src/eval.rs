@@ -641,7 +641,11 @@ fn read_ann(text: &Text, path: &Path, bytes: Vec<u8>) -> Result<Annotations> {
         let at = e.utf8_error().valid_up_to();
         Error::input(path, format!("not valid UTF-8 (invalid byte at offset {at})"))
     })?;
-    brat::parse_ann(text, source.strip_prefix('\u{feff}').unwrap_or(&source), path)
+    let (ann, warnings) = brat::parse_ann_with_warnings(text, &source, path)?;
+    for w in warnings {
+        eprintln!("whosaid: warning: {w}");
+    }
+    Ok(ann)
 }
 
 /// `news/bbc_tech_071` for `news/bbc_tech_071.ann`.

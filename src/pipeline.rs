@@ -18,15 +18,33 @@ pub struct Settings {
     /// SHA-256 of the model's weights file: two models with the same name and version
     /// (an interim and a final one) are told apart.
     pub model_sha256: String,
+    /// The speaker ranker that decides the quotes the rule sieves leave open (its
+    /// directory name and weights' SHA-256), if one was loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranker: Option<String>,
 }
 
 pub struct Pipeline {
     pub model: NerModel,
     pub settings: Settings,
+    /// The speaker ranker (behind a lock: its tensors are not shared between threads).
+    pub ranker: Option<std::sync::Mutex<crate::ranker::Ranker>>,
 }
 
+/// The speaker ranker shipped beside a NER model: `models/whosaid-speaker-minilm` next to
+/// `models/whosaid-ner-minilm`.
+pub const RANKER_DIR_NAME: &str = "whosaid-speaker-minilm";
+
 impl Pipeline {
+    /// Loads the NER model and, when a speaker ranker sits beside it
+    /// ([`RANKER_DIR_NAME`]), the ranker too.
     pub fn load(model_dir: &Path, precision: Precision) -> Result<Pipeline> {
+        let ranker = model_dir.parent().map(|p| p.join(RANKER_DIR_NAME)).filter(|d| d.join("model.safetensors").is_file());
+        Pipeline::load_with(model_dir, precision, ranker.as_deref())
+    }
+
+    /// Loads the NER model and the given speaker ranker (`None`: the rule sieves alone).
+    pub fn load_with(model_dir: &Path, precision: Precision, ranker_dir: Option<&Path>) -> Result<Pipeline> {
         // Hash the weights while libtorch loads them.
         let (model, model_sha256) = std::thread::scope(|s| {
             let digest = s.spawn(|| file_sha256(&model_dir.join("model.safetensors")));
@@ -39,7 +57,16 @@ impl Pipeline {
             sentence_context_words: model.info.context_words,
             ..NerOptions::default()
         };
-        Ok(Pipeline { model, settings: Settings { precision, ner, model_sha256 } })
+        let (ranker, ranker_id) = match ranker_dir {
+            Some(dir) => {
+                let r = crate::ranker::Ranker::load(dir)?;
+                let sha: String = file_sha256(&dir.join("model.safetensors")).chars().take(12).collect();
+                let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                (Some(std::sync::Mutex::new(r)), Some(format!("{name} (sha256 {sha})")))
+            }
+            None => (None, None),
+        };
+        Ok(Pipeline { model, settings: Settings { precision, ner, model_sha256, ranker: ranker_id }, ranker })
     }
 
     /// The model's name, version and the start of its weights' SHA-256.
@@ -54,6 +81,7 @@ impl Pipeline {
         tag_documents(&self.model, docs, &self.settings.ner)?;
         for doc in docs.iter_mut() {
             annotate_rules(doc);
+            rank_open_quotes(self.ranker.as_ref(), doc)?;
         }
         Ok(())
     }
@@ -112,4 +140,41 @@ pub fn annotate_rules(doc: &mut Document) {
     doc.ann.equivs = crate::coref::groups_in(&view);
     crate::relations::link_in(&view, &mut doc.ann);
     crate::attribution::link_in(&view, &mut doc.ann);
+}
+
+/// The speaker ranker as the last sieve: the quotes no rule sieve attributed are ranked
+/// together (one forward pass per 32), and each gets its best candidate mention when the
+/// ranker prefers it to "nobody" (recorded as sieve `ranker`). Pronoun candidates are left
+/// alone (they would need coreference). Nothing happens without a ranker.
+pub fn rank_open_quotes(ranker: Option<&std::sync::Mutex<crate::ranker::Ranker>>, doc: &mut Document) -> Result<()> {
+    use crate::annotation::RelKind;
+    use crate::ranker::CandidateKind;
+    let Some(ranker) = ranker else { return Ok(()) };
+    let open: Vec<(String, crate::document::Span)> = {
+        let attributed: std::collections::HashSet<&str> = doc.ann.relations_of(RelKind::Speaker).map(|r| r.arg1.as_str()).collect();
+        doc.ann.quotes().filter(|q| !attributed.contains(q.id.as_str())).map(|q| (q.id.clone(), q.span)).collect()
+    };
+    if open.is_empty() {
+        return Ok(());
+    }
+    let add: Vec<(String, String)> = {
+        let view = crate::mentions::View::new(&doc.text, &doc.ann);
+        let spans: Vec<_> = open.iter().map(|(_, s)| *s).collect();
+        let rankings = {
+            let r = ranker.lock().map_err(|_| crate::error::Error::Other("the speaker ranker failed earlier in this run".into()))?;
+            r.rank_all(&view, &spans)?
+        };
+        open.iter()
+            .zip(rankings)
+            .filter_map(|((qid, _), r)| {
+                let (c, p) = r.candidates.iter().find(|(c, _)| matches!(c.kind, CandidateKind::Mention(_)))?;
+                let CandidateKind::Mention(i) = c.kind else { return None };
+                (*p > r.nobody).then(|| (qid.clone(), view.mentions[i].id.clone()))
+            })
+            .collect()
+    };
+    for (q, m) in add {
+        doc.ann.add_relation(RelKind::Speaker, &q, &m, Some("ranker"));
+    }
+    Ok(())
 }

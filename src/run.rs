@@ -416,6 +416,7 @@ pub fn run(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, observer: &dy
 
     let ctx = ReadContext { encoder: pipeline.model.encoder(), ner, provenance, opts, previous: &previous, inputs: &inputs };
     let labels = &pipeline.model.labels;
+    let ranker = pipeline.ranker.as_ref();
     let mut sources = Sources::new(files, corpus.jsonl, opts.shard, claims, max_line);
     let mut model_s = 0.0;
     let batch_docs = opts.batch_docs.max(1);
@@ -425,7 +426,7 @@ pub fn run(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, observer: &dy
         let outcomes: Vec<Outcome> = slots
             .into_par_iter()
             .zip(labs.into_par_iter())
-            .map(|(slot, lab)| finish_one(slot, lab, labels, &ner, provenance, opts))
+            .map(|(slot, lab)| finish_one(slot, lab, labels, &ner, ranker, provenance, opts))
             .collect();
         writer.record(outcomes, observer);
     };
@@ -1038,6 +1039,7 @@ fn finish_one(
     labels: Option<Result<Vec<Vec<WordLabel>>>>,
     label_names: &[String],
     ner: &NerOptions,
+    ranker: Option<&std::sync::Mutex<crate::ranker::Ranker>>,
     provenance: &Provenance,
     opts: &RunOptions,
 ) -> Outcome {
@@ -1054,12 +1056,14 @@ fn finish_one(
     let annotated = catch_unwind(AssertUnwindSafe(|| {
         apply(label_names, &mut doc, &prep, &labels, ner);
         annotate_rules(&mut doc);
+        crate::pipeline::rank_open_quotes(ranker, &mut doc)?;
         let json = JsonDocument::from_document(&doc, provenance.clone());
         let ann = brat::to_ann_string(&doc.text, &doc.ann);
-        (json, ann)
+        Ok::<_, Error>((json, ann))
     }));
     let (json, ann) = match annotated {
-        Ok(x) => x,
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => return Outcome::Failed(origin.error(format!("speaker ranker failed: {e}"))),
         Err(panic) => return Outcome::Failed(origin.error(format!("internal error in the rule stages: {}", panic_message(&panic)))),
     };
     let stats = Stats { chars: json.chars, pieces: prep.pieces(), entities: json.entities.len(), quotes: json.quotes.len() };
