@@ -47,8 +47,8 @@ const THRESHOLDS: &[(&str, f64)] = &[
     ("entities.LOC.exact.f1", 86.0),   // 86.76 (was 87; see above)
     ("quotes.overlap.f1", 98.5),       // 99.62
     ("quotes.exact.f1", 98.5),         // 99.62
-    ("speaker.accuracy", 94.0),        // 94.62
-    ("e2e.f1", 94.0),                  // 94.25
+    ("speaker.accuracy", 95.0),        // 95.38 (was 94.62; attribution rebuilt, ranker as last sieve)
+    ("e2e.f1", 94.5),                  // 95.02 (was 94.25)
     ("hasrole.f1", 81.0),              // 83.21
     ("roleorg.f1", 75.0),              // 75.00
 ];
@@ -300,12 +300,14 @@ fn eval_polnear_agrees_with_polnear_py_on_hand_made_edge_cases() {
 /// go up (the count only down) as attribution improves.
 const DEV_SAMPLE_MINIMUMS: &[&str] = &[
     // Raised after the attribution rebuild (issue 13), measured on the same sample with
-    // the shipped model (bf16 entities, rules rerun): a few tenths of slack are left for a
-    // quote that fp32 and bf16 entities attribute differently.
+    // the shipped model (bf16 entities, rules and ranker rerun): a few tenths of slack are
+    // left for a quote that fp32 and bf16 entities attribute differently. Most of the
+    // sample's articles are in the months the ranker was trained on: this is a regression
+    // guard, not a measure of generalisation (README, "Development set").
     "a_recall=98.4",         // 98.54 (1013 / 1028), 2026-12-01; was 98.1
     "a_exact=98.1",          // 98.35 (1011 / 1028); was 82.1
-    "c_speaker=90.0",        // 90.41 (622 / 688); was 85.5
-    "c_no_speaker_max=38",   // 35 found named-source quotes with no speaker; was 56
+    "c_speaker=93.5",        // 93.90 (646 / 688) with the speaker ranker, 90.41 rules alone; was 85.5
+    "c_no_speaker_max=9",    // 6 found named-source quotes with no speaker (35 rules alone); was 56
 ];
 
 #[test]

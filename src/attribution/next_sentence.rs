@@ -24,7 +24,16 @@ impl Sieve for NextSentence {
         let Some(sent) = next else { return Decision::Undecided };
         let end = sent.end.min(q.para.end).min(q.next_quote);
         let words = scene.clause_words(q.span.end, end);
-        let Some(pos) = words.iter().take(6).position(|&k| scene.is_speech_verb_at(k)) else { return Decision::Undecided };
+        // `Michael Howard, asked about the remark by reporters, said …`: a participle in an
+        // apposition (after a comma, before a preposition) is not the attribution's verb.
+        let apposition = |n: usize| {
+            let prev = n.checked_sub(1).map(|p| v.words[words[p]].lower.as_str());
+            let next = words.get(n + 1).map(|&k| v.words[k].lower.as_str());
+            prev == Some(",") && next.is_some_and(|w| crate::lexicon::PREPOSITIONS.contains(w) || matches!(w, "if" | "whether"))
+        };
+        let Some(pos) = words.iter().take(6).enumerate().position(|(n, &k)| scene.is_speech_verb_at(k) && !apposition(n)) else {
+            return Decision::Undecided;
+        };
         let verb = words[pos];
         if v.words[verb].lower.ends_with("ing") {
             return Decision::Undecided;
@@ -91,5 +100,11 @@ mod tests {
     #[test]
     fn a_question_followed_by_its_attribution_sentence() {
         assert_eq!(speakers("“Have we started writing the speech yet?” [PER Ruth Bell] replied."), vec!["Ruth Bell"]);
+    }
+
+    #[test]
+    fn a_participle_in_an_apposition_is_not_the_attribution() {
+        let s = "[PER Blake] spoke. “We should move on now.” [ROLE Party leader] [PER Ana Ruiz], asked about the row by reporters, said civility mattered.";
+        assert_ne!(speakers(s), vec!["Ana Ruiz"]);
     }
 }
