@@ -6,8 +6,6 @@
 //! mis-punctuated but attributed; `“… today.” Smith said` is the next sentence's job).
 
 use super::{Decision, QuoteCtx, Scene, Sieve};
-use super::subject::abbreviated_title;
-use crate::lexicon::{self, AUXILIARIES, DETERMINERS, ORG_SPEAKER_NOUNS};
 
 pub struct AfterQuote;
 
@@ -28,19 +26,7 @@ impl Sieve for AfterQuote {
         let Some(pos) = after.iter().take(6).position(|&k| scene.is_speech_verb_at(k)) else { return Decision::Undecided };
         let verb = after[pos];
         let between = &after[..pos];
-        let subject_like = between.iter().enumerate().all(|(n, &k)| {
-            let w = &v.words[k];
-            let after_title = n > 0 && abbreviated_title(&v.words[between[n - 1]].lower);
-            w.lower == ","
-                || (w.lower == "." && after_title)
-                || abbreviated_title(&w.lower)
-                || scene.mention_at(w.span.start).is_some()
-                || lexicon::pronoun(&w.lower).is_some()
-                || DETERMINERS.contains(w.lower.as_str())
-                || crate::mentions::is_honorific(&w.lower)
-                || ORG_SPEAKER_NOUNS.contains(w.lower.as_str())
-                || AUXILIARIES.contains(w.lower.as_str())
-        });
+        let subject_like = scene.subject_like(between);
         if !subject_like || v.words[verb].lower.ends_with("ing") {
             return Decision::Undecided;
         }

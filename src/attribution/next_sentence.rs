@@ -4,7 +4,6 @@
 //! nothing but a subject before the verb, and no quote opening before the verb.
 
 use super::{Decision, QuoteCtx, Scene, Sieve};
-use crate::lexicon::{self, AUXILIARIES, DETERMINERS, ORG_SPEAKER_NOUNS};
 
 pub struct NextSentence;
 
@@ -39,17 +38,7 @@ impl Sieve for NextSentence {
             return Decision::Undecided;
         }
         let between = &words[..pos];
-        let subject_like = between.iter().all(|&k| {
-            let w = &v.words[k];
-            w.lower == "," || w.lower == "."
-                || scene.mention_at(w.span.start).is_some()
-                || lexicon::pronoun(&w.lower).is_some()
-                || DETERMINERS.contains(w.lower.as_str())
-                || lexicon::is_honorific(&w.lower)
-                || lexicon::is_title_abbreviation(&w.lower)
-                || ORG_SPEAKER_NOUNS.contains(w.lower.as_str())
-                || AUXILIARIES.contains(w.lower.as_str())
-        });
+        let subject_like = scene.subject_like(between);
         if !subject_like {
             return Decision::Undecided;
         }

@@ -47,6 +47,25 @@ fn title_gap(title: &str, gap: &[&str]) -> bool {
 }
 
 impl Scene<'_, '_> {
+    /// May these words (between a quote and a speech verb after it) all belong to a
+    /// subject: mentions, pronouns, determiners, honorifics and abbreviated titles (with
+    /// their period), organisation nouns, auxiliaries and commas?
+    pub fn subject_like(&self, between: &[usize]) -> bool {
+        let v = self.view;
+        between.iter().enumerate().all(|(n, &k)| {
+            let w = &v.words[k];
+            let after_title = n > 0 && abbreviated_title(&v.words[between[n - 1]].lower);
+            w.lower == ","
+                || (w.lower == "." && after_title)
+                || abbreviated_title(&w.lower)
+                || self.mention_at(w.span.start).is_some()
+                || lexicon::pronoun(&w.lower).is_some()
+                || DETERMINERS.contains(w.lower.as_str())
+                || ORG_SPEAKER_NOUNS.contains(w.lower.as_str())
+                || AUXILIARIES.contains(w.lower.as_str())
+        })
+    }
+
     /// The subject of a speech verb that is not right after the quote: before it
     /// (`Smith told Fox News`), or after it only when nothing before the verb in its
     /// clause could be a subject (`And said Smith:`); never the object of `told`, `asked`,
