@@ -1,6 +1,7 @@
 //! `whosaid eval`: scores predicted `.ann` files against gold and prints a table (or
 //! JSON); `--min` turns chosen metrics into pass/fail thresholds (exit 1 on a miss).
 
+use super::Threshold;
 use anyhow::Context;
 use serde::Serialize;
 use std::io::Write;
@@ -29,25 +30,8 @@ pub struct Args {
     pub min: Vec<Threshold>,
 }
 
-/// A `--min METRIC=VALUE` threshold.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Threshold {
-    pub metric: String,
-    pub value: f64,
-}
-
 fn parse_threshold(s: &str) -> Result<Threshold, String> {
-    let (metric, value) = s.split_once('=').ok_or_else(|| "expected METRIC=VALUE".to_string())?;
-    let metric = metric.trim();
-    let names = eval::metric_names();
-    if !names.iter().any(|n| n == metric) {
-        return Err(format!("unknown metric '{metric}'; valid metrics: {}", names.join(", ")));
-    }
-    let value: f64 = value.trim().parse().map_err(|_| format!("'{value}' is not a number"))?;
-    if !value.is_finite() {
-        return Err(format!("'{value}' is not a finite number"));
-    }
-    Ok(Threshold { metric: metric.to_string(), value })
+    Threshold::parse(s, &eval::metric_names())
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

@@ -3,6 +3,7 @@
 //! `../shared/eval/polnear.py score` prints them; `--min` turns chosen figures into
 //! pass/fail thresholds (exit 1 on a miss).
 
+use super::Threshold;
 use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
@@ -48,25 +49,9 @@ pub struct Args {
     pub min: Vec<Threshold>,
 }
 
-/// A `--min METRIC=VALUE` threshold.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Threshold {
-    pub metric: String,
-    pub value: f64,
-}
-
 fn parse_threshold(s: &str) -> Result<Threshold, String> {
-    let (metric, value) = s.split_once('=').ok_or_else(|| "expected METRIC=VALUE".to_string())?;
-    let metric = metric.trim();
-    if !METRICS.iter().any(|(n, _)| *n == metric) {
-        let names: Vec<&str> = METRICS.iter().map(|(n, _)| *n).collect();
-        return Err(format!("unknown metric '{metric}'; valid metrics: {}", names.join(", ")));
-    }
-    let value: f64 = value.trim().parse().map_err(|_| format!("'{value}' is not a number"))?;
-    if !value.is_finite() {
-        return Err(format!("'{value}' is not a finite number"));
-    }
-    Ok(Threshold { metric: metric.to_string(), value })
+    let names: Vec<&str> = METRICS.iter().map(|(n, _)| *n).collect();
+    Threshold::parse(s, &names)
 }
 
 fn parse_month(s: &str) -> Result<String, String> {
