@@ -11,6 +11,9 @@
 //! | organisation speaker nouns | `data/lexicon/org_speaker_nouns.txt` | attribution |
 //! | pronouns | `data/lexicon/pronouns.tsv` | attribution |
 //! | auxiliaries, subordinators, prepositions | `data/lexicon/*.txt` | attribution |
+//! | adverbs between subject and verb | `data/lexicon/adverbs.txt` | attribution |
+//! | irregular past forms of speech verbs | `data/lexicon/irregular_past.txt` | attribution |
+//! | political parties (UK, US) | `data/lexicon/parties.txt` | entities |
 //!
 //! Lookups take a lower-cased word with curly apostrophes made straight (see [`norm`]).
 
@@ -50,6 +53,13 @@ pub static ORG_SPEAKER_NOUNS: Lazy<HashSet<&'static str>> =
 pub static AUXILIARIES: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/auxiliaries.txt")));
 pub static SUBORDINATORS: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/subordinators.txt")));
 pub static PREPOSITIONS: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/prepositions.txt")));
+/// Short adverbs between a subject and its verb (`Smith also said`).
+pub static ADVERBS: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/adverbs.txt")));
+/// Party names and their member and adjective forms, case as written (`Tories`, `GOP`).
+pub static PARTIES: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/parties.txt")));
+/// Irregular past forms of speech verbs (`said`, `wrote`); regular ones end in `-ed`.
+pub static IRREGULAR_PAST: Lazy<HashSet<&'static str>> =
+    Lazy::new(|| list(include_str!("../data/lexicon/irregular_past.txt")));
 
 /// What a subject pronoun may refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +99,19 @@ pub fn is_honorific(w: &str) -> bool {
 
 pub fn is_title_abbreviation(w: &str) -> bool {
     TITLE_ABBREVIATIONS.contains(norm(w).trim_end_matches('.'))
+}
+
+/// Is this text (case as written) a political party or its member or adjective form?
+pub fn is_party(text: &str) -> bool {
+    PARTIES.contains(text)
+}
+
+/// Is this speech verb (normalised) in the past tense (`said`, `warned`)? A past form
+/// followed by `of` is still a verb (`said of the bill`), where a noun is not (`reports
+/// of`).
+pub fn is_past_speech_verb(w: &str) -> bool {
+    let w = norm(w);
+    is_speech_verb(&w) && (w.ends_with("ed") || IRREGULAR_PAST.contains(w.as_str()))
 }
 
 pub fn is_determiner(w: &str) -> bool {

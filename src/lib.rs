@@ -14,6 +14,7 @@ pub mod attribution;
 pub mod coref;
 pub mod corpus;
 pub mod document;
+pub mod entities;
 pub mod error;
 pub mod eval;
 pub mod formats;

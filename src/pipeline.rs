@@ -120,13 +120,14 @@ fn file_sha256(path: &Path) -> String {
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The rule stages after NER, over one document whose entities are set: quotations,
-/// coreference, HasRole/RoleOrg, then speakers. Replaces any quotes and relations the
-/// document had; keeps its entities.
+/// The rule stages after NER, over one document whose entities are set: the entity rules
+/// ([`crate::entities`]), quotations, coreference, HasRole/RoleOrg, then speakers.
+/// Replaces any quotes and relations the document had.
 pub fn annotate_rules(doc: &mut Document) {
     doc.ann.spans.retain(|s| s.label != crate::annotation::Label::QUOTE);
     doc.ann.relations.clear();
     doc.ann.equivs.clear();
+    crate::entities::normalise(&doc.text, &mut doc.ann);
     // Ids continue from the highest `T` number, as `Annotations::add_span` numbers them
     // (counted once: a long document has thousands of quotes and entities).
     let first = doc.ann.spans.iter().filter_map(|s| s.id.strip_prefix('T')?.parse::<usize>().ok()).max().unwrap_or(0) + 1;

@@ -37,7 +37,18 @@ impl Sieve for BeforeQuote {
             // A later speech verb in a relative clause (`visited Pullman, who had told him
             // that …`) reports the fragment itself: the usual last-verb rule decides.
             let relative = verbs.iter().any(|&k| (k.saturating_sub(3)..k).any(|j| matches!(v.words[j].lower.as_str(), "who" | "whom")));
-            if let Some(&verb) = verbs.iter().find(|&&k| !opening(k)).filter(|_| !relative) {
+            // A verb in a subordinate clause that opens the sentence (`While not all Lee
+            // says is true, Ruiz said Lee is “…”`) is not the reporting clause either.
+            let fronted = |k: usize| {
+                before.first().is_some_and(|&f| SUBORDINATORS.contains(v.words[f].lower.as_str()))
+                    && before.iter().any(|&w| w > k && v.words[w].lower == ",")
+                    && verbs.iter().any(|&later| later > k)
+            };
+            // After an earlier quote of the sentence, the verbs between the two quotes
+            // report this one (`Lee accuses Ruiz of “…” and Kim says he is “…”`).
+            let after_previous = q.index.checked_sub(1).map(|p| v.quotes[p]).filter(|p| p.end > start).map(|p| p.end);
+            let own = |k: usize| after_previous.is_none_or(|e| v.words[k].span.start >= e) || !verbs.iter().any(|&w| after_previous.is_some_and(|e| v.words[w].span.start >= e));
+            if let Some(&verb) = verbs.iter().find(|&&k| !opening(k) && !fronted(k) && own(k)).filter(|_| !relative) {
                 // An unannotatable subject there (`sources tell the FT`) does not stop the
                 // search: the last verb may still name the speaker.
                 if let d @ Decision::Speaker { .. } = scene.decide(scene.subject_of(verb, start, q.span.start), true) {

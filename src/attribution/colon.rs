@@ -30,13 +30,18 @@ impl Sieve for Colon {
             }
         }
         let Some((&colon, before)) = words.split_last() else { return Decision::Undecided };
-        if v.words[colon].lower != ":" || before.is_empty() || before.len() > MAX_WORDS {
+        if v.words[colon].lower != ":" || before.is_empty() {
             return Decision::Undecided;
         }
         // Only what follows the previous sentence-like break (`; ` or another colon).
-        let from = before.iter().rposition(|&k| matches!(v.words[k].lower.as_str(), ":" | ";" | "." | "?" | "!")).map_or(0, |p| p + 1);
+        // The name line starts after the last sentence mark, or after a dash that ends a
+        // headline (`POLLS WERE RIGHT - Ann Ruiz: “…”`).
+        let from = before.iter().rposition(|&k| matches!(v.words[k].lower.as_str(), ":" | ";" | "." | "?" | "!" | "-" | "–" | "—")).map_or(0, |p| p + 1);
         let before = &before[from..];
-        if before.is_empty() || !scene.verbs(before).is_empty() {
+        // No verb, but an inverted one first (`Continued Stone:`, `Added Ms. Ruiz:`).
+        let verbs = scene.verbs(before);
+        let inverted = verbs.len() == 1 && verbs[0] == before[0] && before.len() > 1;
+        if before.is_empty() || before.len() > MAX_WORDS || (!verbs.is_empty() && !inverted) {
             return Decision::Undecided;
         }
         let first = |label: Label| {
@@ -81,6 +86,19 @@ mod tests {
     #[test]
     fn an_organisation_alone_before_the_colon_is_the_speaker() {
         assert_eq!(speakers("[ORG Acme Corp] on its results: “We had a very good year overall.”"), vec!["Acme Corp"]);
+    }
+
+    #[test]
+    fn an_inverted_speech_verb_before_the_name_and_colon() {
+        let s = "[PER Ruth Carver] went on.\n\nContinued [PER Carver]: “The vote was never close, and they knew it.”";
+        assert_eq!(speakers(s), vec!["Carver"]);
+        assert_eq!(sieves(s), vec!["colon"]);
+    }
+
+    #[test]
+    fn a_name_after_a_headline_dash_introduces_the_quote() {
+        let s = "TURNOUT WAS LOWER THAN THE POLLS HAD EXPECTED IN THE NORTH - [PER Ann Ruiz]: “Fewer voters came out than in any year since 1990.”";
+        assert_eq!(speakers(s), vec!["Ann Ruiz"]);
     }
 
     #[test]

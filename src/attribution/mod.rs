@@ -9,6 +9,7 @@
 //! |---|---|
 //! | [`after_quote`] | `“…,” said X` · `“…,” X said` · `“…,” he added` · `“…,” said Sen. Ted Cruz` · `“…,” X told Y` |
 //! | [`colon`] | `X: “…”` · `Howard Kurtz, Fox News: “…”` (a name, role or outlet line introducing the quote) |
+//! | [`signature`] | `“…” — Winston Churchill` · a quote paragraph followed by `- Hillary Clinton.` |
 //! | [`before_quote`] | `X said: “…”` · `X, ROLE of ORG, said: “…”` · `X told Y: “…”` · `Trump called it “…”` |
 //! | [`according_to`] | `according to X, “…”` |
 //! | [`next_sentence`] | `“We will win.” Smith said.` (the attribution as a sentence of its own after the quote) |
@@ -37,6 +38,7 @@ mod next_sentence;
 mod previous_sentence;
 mod same_sentence;
 mod scene;
+mod signature;
 mod subject;
 
 pub use scene::{QuoteCtx, Scene};
@@ -70,10 +72,11 @@ pub trait Sieve: Sync {
 
 /// The sieves, in the order they are asked.
 pub static SIEVES: &[&dyn Sieve] = &[
+    &according_to::AccordingTo,
     &after_quote::AfterQuote,
     &colon::Colon,
+    &signature::Signature,
     &before_quote::BeforeQuote,
-    &according_to::AccordingTo,
     &next_sentence::NextSentence,
     &same_sentence::SameSentence,
     &previous_sentence::PreviousSentence,

@@ -342,11 +342,13 @@ impl<'v, 'a> Scene<'v, 'a> {
     }
 
     /// Is the cue word at `k` a verb here, not a noun (`reports of`, `the report`, `a comment`)?
+    /// A past form before `of` is a verb (`Smith said of the bill`).
     pub fn cue_is_verb(&self, k: usize) -> bool {
         let v = self.view;
         let prev = k.checked_sub(1).map(|p| v.words[p].lower.as_str());
         let next = v.words.get(k + 1).map(|w| w.lower.as_str());
-        !(prev.is_some_and(|p| lexicon::DETERMINERS.contains(p) || p == "'s") || next == Some("of"))
+        let noun_before_of = next == Some("of") && !lexicon::is_past_speech_verb(&v.words[k].lower);
+        !(prev.is_some_and(|p| lexicon::DETERMINERS.contains(p) || p == "'s") || noun_before_of)
     }
 
     /// Is word `k` a speech verb used as a verb?

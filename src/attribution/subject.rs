@@ -7,7 +7,7 @@
 
 use super::scene::Scene;
 use crate::annotation::Label;
-use crate::lexicon::{self, PronounKind, AUXILIARIES, DETERMINERS, ORG_SPEAKER_NOUNS, PREPOSITIONS};
+use crate::lexicon::{self, PronounKind, ADVERBS, AUXILIARIES, DETERMINERS, ORG_SPEAKER_NOUNS, PREPOSITIONS};
 
 /// What a speech verb's subject turned out to be.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,7 +107,7 @@ impl Scene<'_, '_> {
         let mut k = words.len();
         while k > 0 && {
             let w = v.words[words[k - 1]].lower.as_str();
-            (AUXILIARIES.contains(w) || (w.ends_with("ly") && w.len() > 4)) && self.mention_at(v.words[words[k - 1]].span.start).is_none()
+            (AUXILIARIES.contains(w) || ADVERBS.contains(w) || (w.ends_with("ly") && w.len() > 4)) && self.mention_at(v.words[words[k - 1]].span.start).is_none()
         } {
             k -= 1;
         }
@@ -116,6 +116,18 @@ impl Scene<'_, '_> {
         }
         let head = words[k - 1];
         let hw = &v.words[head];
+        // `X used to back Y, but now said …`: a coordinated verb shares the first
+        // clause's subject.
+        if matches!(hw.lower.as_str(), "and" | "but") {
+            // The comma-separated stretches before it, nearest first (`When asked, Ms.
+            // Lee smiled and said` is Lee's, not the opening clause's).
+            let first = &words[..k - 1];
+            for part in first.rsplit(|&w| v.words[w].lower == ",") {
+                if let Some(s) = self.leftmost_subject(part) {
+                    return Some(s);
+                }
+            }
+        }
         if hw.lower == "," {
             // `X, apposition, said`: the subject is right before the apposition's first comma,
             // when a person is there; else the nearest candidate.
@@ -180,7 +192,17 @@ impl Scene<'_, '_> {
                     .take_while(|x| DETERMINERS.contains(x) || PREPOSITIONS.contains(x))
                     .any(|x| PREPOSITIONS.contains(x));
                 if super::speaker_label(self.mention(i).label) && !self.possessive(i) && !prep {
-                    return Some(Subject::Mention(i));
+                    // Premodifiers (`House Republican Thomas Massie`, `Gov. Greg Abbott`):
+                    // the subject is the last mention of the run.
+                    let mut j = i;
+                    while let Some(next) = v.mentions.get(j + 1) {
+                        let gap = next.span.start.saturating_sub(self.mention(j).span.end);
+                        if next.span.start < self.mention(j).span.end || gap > 1 || !super::speaker_label(next.label) {
+                            break;
+                        }
+                        j += 1;
+                    }
+                    return Some(Subject::Mention(j));
                 }
                 continue;
             }
@@ -224,6 +246,11 @@ impl Scene<'_, '_> {
             }
             if ORG_SPEAKER_NOUNS.contains(w.lower.as_str()) {
                 return Some(Subject::OrgNoun(w.lower.clone(), w.span.start));
+            }
+            // A preposition right after the verb opens an adjunct, not the subject
+            // (`offered at the GOP gathering`, `said in Iowa`).
+            if n == 0 && PREPOSITIONS.contains(w.lower.as_str()) {
+                break;
             }
             // `said the Rev. Al Sharpton`: the period of an abbreviated title goes on.
             let abbreviation_period = w.lower == "." && n > 0 && abbreviated_title(&v.words[words[n - 1]].lower);

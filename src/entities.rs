@@ -1,0 +1,393 @@
+//! Entity rules after the tagger, before the stages that read entities (quotes,
+//! coreference, relations, speakers). Each fixes a class of tagger output the guidelines
+//! define otherwise, over the whole document's spans:
+//!
+//! | rule | before | after |
+//! |---|---|---|
+//! | [`parties`] | MISC `Republicans`, ROLE `Tory leader` | ORG `Republicans`; ORG `Tory` + ROLE `leader` |
+//! | [`abbreviated_titles`] | PER `Sen` in `Sen. Ted Cruz`, untagged `Gov.`, ROLE `Rep` | ROLE `Sen.`, ROLE `Gov.`, ROLE `Rep.` |
+//! | [`middle_initials`] | PER `Donald J` + PER `Trump` | PER `Donald J. Trump` |
+//! | [`one_type_per_name`] | `Merck` PER here, ORG there (3 ORG, 1 PER) | `Merck` ORG everywhere |
+//! | [`repeated_surnames`] | `Roger Stone` … untagged `Continued Stone:` | PER `Stone` |
+//!
+//! Reads: the text and the entity spans. Writes: entity labels and offsets (a span may be
+//! split, merged or added); quotes, relations and groups are made after it.
+
+use crate::annotation::{Annotations, Label};
+use crate::document::{Span, Text};
+use crate::lexicon;
+
+/// Runs every entity rule, in the order of the module's table.
+pub fn normalise(text: &Text, ann: &mut Annotations) {
+    parties(text, ann);
+    abbreviated_titles(text, ann);
+    middle_initials(text, ann);
+    one_type_per_name(text, ann);
+    repeated_surnames(text, ann);
+    ann.sort_spans();
+}
+
+/// The labels a name may change between (ROLE is a different kind of span).
+fn is_name_label(l: Label) -> bool {
+    matches!(l, Label::PER | Label::ORG | Label::LOC | Label::MISC)
+}
+
+/// One name, one type in a document: the mentions of a surface form tagged with different
+/// types take the type with the highest summed score, except a mention whose own score is
+/// high (0.9) while its type has at least half the winner's support (two entities that
+/// share a name, `Jordan` the country and `Jordan` the player).
+pub fn one_type_per_name(text: &Text, ann: &mut Annotations) {
+    use std::collections::HashMap;
+    let mut support: HashMap<&str, HashMap<Label, f32>> = HashMap::new();
+    for s in ann.spans.iter().filter(|s| is_name_label(s.label)) {
+        *support.entry(text.slice(s.span)).or_default().entry(s.label).or_default() += s.score.unwrap_or(0.5);
+    }
+    let winners: HashMap<&str, (Label, f32, HashMap<Label, f32>)> = support
+        .into_iter()
+        .filter(|(_, by)| by.len() > 1)
+        .filter_map(|(t, by)| {
+            let (&l, &sum) = by.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))?;
+            Some((t, (l, sum, by)))
+        })
+        .collect();
+    for s in ann.spans.iter_mut().filter(|s| is_name_label(s.label)) {
+        let Some((winner, sum, by)) = winners.get(text.slice(s.span)) else { continue };
+        let own = by.get(&s.label).copied().unwrap_or(0.0);
+        let keep = s.score.unwrap_or(0.5) >= 0.9 && own >= 0.5 * sum;
+        if s.label != *winner && !keep {
+            s.label = *winner;
+        }
+    }
+}
+
+/// The surname of a person named in full earlier or later in the document, repeated
+/// where the tagger missed it (or called it MISC or LOC), is that person when the context
+/// says it is a name: after an honorific (`Mr. Band wrote`), before a speech verb (`Cross
+/// said`, `Cuban also complained`), after an inverted one (`Continued Stone:`), or
+/// capitalised between lower-case words inside a sentence.
+pub fn repeated_surnames(text: &Text, ann: &mut Annotations) {
+    use std::collections::HashSet;
+    let chars: Vec<char> = text.as_str().chars().collect();
+    let surnames: HashSet<String> = ann
+        .spans
+        .iter()
+        .filter(|s| s.label == Label::PER)
+        .filter_map(|s| {
+            let t = text.slice(s.span);
+            let words: Vec<&str> = t.split_whitespace().collect();
+            let last = words.last()?.trim_end_matches("'s").trim_end_matches("’s");
+            let ok = words.len() >= 2 && last.chars().count() >= 3 && last.chars().next().is_some_and(char::is_uppercase) && last.chars().all(|c| c.is_alphabetic() || c == '-');
+            (ok && !lexicon::is_honorific(last) && !lexicon::is_title_abbreviation(last)).then(|| last.to_string())
+        })
+        .collect();
+    if surnames.is_empty() {
+        return;
+    }
+    // Words of the text as (start, end) char offsets (letters, hyphens, apostrophes).
+    let mut words: Vec<(usize, usize)> = vec![];
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_alphabetic() {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphabetic() || chars[i] == '-' || chars[i] == '\'' || chars[i] == '’') {
+                i += 1;
+            }
+            words.push((start, i));
+        } else {
+            if !chars[i].is_whitespace() {
+                words.push((i, i + 1));
+            }
+            i += 1;
+        }
+    }
+    let word = |k: usize| -> String { chars[words[k].0..words[k].1].iter().collect() };
+    let lower = |k: usize| word(k).to_lowercase();
+    let mut relabel = vec![];
+    let mut add = vec![];
+    for k in 0..words.len() {
+        let (a, b) = words[k];
+        let w = word(k);
+        if !surnames.contains(&w) {
+            continue;
+        }
+        let covering = ann.spans.iter().position(|s| s.label.is_entity() && s.span.start <= a && b <= s.span.end);
+        let retaggable = match covering {
+            None => true,
+            Some(j) => matches!(ann.spans[j].label, Label::MISC | Label::LOC) && ann.spans[j].span == Span::new(a, b),
+        };
+        if !retaggable {
+            continue;
+        }
+        let prev = k.checked_sub(1).map(lower);
+        let mut n = k + 1;
+        while n < words.len() && (lexicon::ADVERBS.contains(lower(n).as_str()) || (lower(n).ends_with("ly") && lower(n).len() > 4)) {
+            n += 1;
+        }
+        let next_verb = n < words.len() && lexicon::is_speech_verb(&lower(n)) && !chars[words[n].0].is_uppercase();
+        let after_honorific = prev.as_deref().is_some_and(|p| lexicon::is_honorific(p)) || (prev.as_deref() == Some(".") && k >= 2 && lexicon::is_honorific(&lower(k - 2)));
+        let after_inverted_verb = prev.as_deref().is_some_and(|p| lexicon::is_speech_verb(p)) && words.get(k + 1).is_some_and(|&(x, _)| matches!(chars[x], ':' | ',' | '.'));
+        let inside = covering.is_none()
+            && k > 0
+            && prev.as_deref().is_some_and(|p| p.chars().all(char::is_lowercase))
+            && words.get(k + 1).is_some_and(|&(x, _)| chars[x].is_lowercase());
+        if next_verb || after_honorific || after_inverted_verb || inside {
+            match covering {
+                Some(j) => relabel.push(j),
+                None => add.push(Span::new(a, b)),
+            }
+        }
+    }
+    for j in relabel {
+        ann.spans[j].label = Label::PER;
+    }
+    for span in add {
+        ann.add_span(Label::PER, span, None);
+    }
+}
+
+/// A party name or its member or adjective form (`data/lexicon/parties.txt`) is ORG,
+/// whatever the tagger called it; a ROLE that opens with one (`Republican senator`,
+/// `Lib Dem leader`) is split into the party (ORG) and the role, as the guidelines split
+/// `Tory leader`.
+pub fn parties(text: &Text, ann: &mut Annotations) {
+    let mut split: Vec<(usize, Span)> = vec![];
+    for (i, s) in ann.spans.iter_mut().enumerate() {
+        if !s.label.is_entity() {
+            continue;
+        }
+        let t = text.slice(s.span);
+        if lexicon::is_party(t) {
+            s.label = Label::ORG;
+            continue;
+        }
+        if s.label == Label::ROLE {
+            // The longest opening run of words that is a party, with words left after it.
+            let words: Vec<(usize, &str)> = word_offsets(t);
+            for n in (1..words.len()).rev() {
+                let end = words[n - 1].0 + words[n - 1].1.chars().count();
+                let head: String = t.chars().take(end).collect();
+                if lexicon::is_party(&head) {
+                    split.push((i, Span::new(s.span.start, s.span.start + end)));
+                    s.span.start += words[n].0;
+                    break;
+                }
+            }
+        }
+    }
+    for (i, party) in split {
+        let score = ann.spans[i].score;
+        ann.add_span(Label::ORG, party, score);
+    }
+}
+
+/// The words of a string with their char offsets.
+fn word_offsets(t: &str) -> Vec<(usize, &str)> {
+    let mut out = vec![];
+    let mut start = None;
+    let mut byte_start = 0;
+    for (c, (b, ch)) in t.char_indices().enumerate() {
+        if ch.is_whitespace() {
+            if let Some(s) = start.take() {
+                out.push((s, &t[byte_start..b]));
+            }
+        } else if start.is_none() {
+            start = Some(c);
+            byte_start = b;
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, &t[byte_start..]));
+    }
+    out
+}
+
+/// Is there an abbreviation's period at `pos`, followed by a space and a capital (`Sen.
+/// Ted`)?
+fn period_before_name(text: &Text, pos: usize) -> bool {
+    text.char_at(pos) == Some('.')
+        && text.char_at(pos + 1).is_some_and(|c| c == ' ')
+        && text.char_at(pos + 2).is_some_and(char::is_uppercase)
+}
+
+/// US abbreviated titles (`Sen.`, `Rep.`, `Gov.`, `Lt. Gen.`) are ROLEs with their
+/// period: a tagged one-word span that is a capitalised abbreviation before a name becomes
+/// ROLE; a ROLE ending in one takes the period; an untagged one right before a person is
+/// added as ROLE.
+pub fn abbreviated_titles(text: &Text, ann: &mut Annotations) {
+    let is_title = |t: &str| t.chars().next().is_some_and(char::is_uppercase) && !t.contains(' ') && lexicon::is_title_abbreviation(t);
+    let person_at: std::collections::HashSet<usize> = ann.spans.iter().filter(|s| s.label == Label::PER).map(|s| s.span.start).collect();
+    for s in ann.spans.iter_mut().filter(|s| s.label.is_entity()) {
+        let t = text.slice(s.span);
+        if s.label != Label::ROLE && is_title(t) && period_before_name(text, s.span.end) && person_at.contains(&(s.span.end + 2)) {
+            s.label = Label::ROLE;
+        }
+    }
+    let covered = |ann: &Annotations, pos: usize| ann.spans.iter().any(|s| s.label.is_entity() && s.span.start <= pos && pos < s.span.end);
+    let mut extend = vec![];
+    for (i, s) in ann.spans.iter().enumerate().filter(|(_, s)| s.label == Label::ROLE) {
+        let t = text.slice(s.span);
+        let last = t.rsplit(' ').next().unwrap_or(t);
+        if is_title(last) && text.char_at(s.span.end) == Some('.') && !covered(ann, s.span.end) {
+            extend.push(i);
+        }
+    }
+    for i in extend {
+        ann.spans[i].span.end += 1;
+    }
+    let mut add = vec![];
+    for s in ann.spans.iter().filter(|s| s.label == Label::PER) {
+        // `Abbr. ` right before the person, the abbreviation a word of its own.
+        let Some(period) = s.span.start.checked_sub(2) else { continue };
+        if !period_before_name(text, period) {
+            continue;
+        }
+        let mut start = period;
+        while start > 0 && text.char_at(start - 1).is_some_and(char::is_alphabetic) {
+            start -= 1;
+        }
+        let word = Span::new(start, period);
+        if !word.is_empty() && is_title(text.slice(word)) && !covered(ann, start) && !covered(ann, period) {
+            add.push(Span::new(start, period + 1));
+        }
+    }
+    for span in add {
+        ann.add_span(Label::ROLE, span, None);
+    }
+}
+
+/// A name the tagger split at a middle initial's period (`Donald J` + `Trump`, `M` +
+/// `Dane Waters`) is one person.
+pub fn middle_initials(text: &Text, ann: &mut Annotations) {
+    ann.sort_spans();
+    let mut people: Vec<usize> = ann.spans.iter().enumerate().filter(|(_, s)| s.label == Label::PER).map(|(i, _)| i).collect();
+    people.sort_by_key(|&i| ann.spans[i].span.start);
+    let mut remove = vec![];
+    let mut k = 0;
+    while k + 1 < people.len() {
+        let (a, b) = (people[k], people[k + 1]);
+        let (sa, sb) = (ann.spans[a].span, ann.spans[b].span);
+        let t = text.slice(sa);
+        let initial = t.rsplit(' ').next().is_some_and(|w| w.chars().count() == 1 && w.chars().all(char::is_uppercase));
+        if initial && sb.start == sa.end + 2 && period_before_name(text, sa.end) {
+            ann.spans[a].span.end = sb.end;
+            ann.spans[a].score = match (ann.spans[a].score, ann.spans[b].score) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
+            remove.push(b);
+            people.remove(k + 1);
+            continue;
+        }
+        k += 1;
+    }
+    remove.sort_unstable();
+    for i in remove.into_iter().rev() {
+        ann.spans.remove(i);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str, spans: &[(Label, &str)]) -> Vec<(String, String)> {
+        let t = Text::new(text.to_string());
+        let mut ann = Annotations::default();
+        let mut from = 0;
+        for (l, s) in spans {
+            let byte = text[from..].find(s).expect("span text") + from;
+            let start = text[..byte].chars().count();
+            ann.add_span(*l, Span::new(start, start + s.chars().count()), Some(0.9));
+            from = byte + s.len();
+        }
+        normalise(&t, &mut ann);
+        ann.spans.iter().map(|s| (s.label.to_string(), t.slice(s.span).to_string())).collect()
+    }
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn a_party_tagged_misc_is_an_organisation() {
+        let got = run("The Tories and the Republicans met.", &[(Label::MISC, "Tories"), (Label::MISC, "Republicans")]);
+        assert_eq!(got, pairs(&[("ORG", "Tories"), ("ORG", "Republicans")]));
+    }
+
+    #[test]
+    fn a_role_opening_with_a_party_is_split_into_the_party_and_the_role() {
+        let got = run("A Lib Dem leader spoke.", &[(Label::ROLE, "Lib Dem leader")]);
+        assert_eq!(got, pairs(&[("ORG", "Lib Dem"), ("ROLE", "leader")]));
+    }
+
+    #[test]
+    fn a_name_that_only_contains_a_party_word_is_left_alone() {
+        let got = run("The Democratic Republic of Congo voted.", &[(Label::LOC, "Democratic Republic of Congo")]);
+        assert_eq!(got, pairs(&[("LOC", "Democratic Republic of Congo")]));
+    }
+
+    #[test]
+    fn an_abbreviated_title_tagged_as_a_person_is_a_role_with_its_period() {
+        let got = run("Sen. Ted Marsh spoke.", &[(Label::PER, "Sen"), (Label::PER, "Ted Marsh")]);
+        assert_eq!(got, pairs(&[("ROLE", "Sen."), ("PER", "Ted Marsh")]));
+    }
+
+    #[test]
+    fn a_role_ending_in_an_abbreviated_title_takes_the_period() {
+        let got = run("Texas Rep. Ann Lowe spoke.", &[(Label::ROLE, "Texas Rep"), (Label::PER, "Ann Lowe")]);
+        assert_eq!(got, pairs(&[("ROLE", "Texas Rep."), ("PER", "Ann Lowe")]));
+    }
+
+    #[test]
+    fn an_untagged_abbreviated_title_before_a_person_is_added() {
+        let got = run("Then Gov. Ann Lowe spoke.", &[(Label::PER, "Ann Lowe")]);
+        assert_eq!(got, pairs(&[("ROLE", "Gov."), ("PER", "Ann Lowe")]));
+    }
+
+    #[test]
+    fn a_capitalised_word_ending_a_sentence_is_not_an_abbreviated_title() {
+        // `Gen` is an abbreviation only before a name: here a sentence ends after it.
+        let got = run("They met at Gen. The rest went home.", &[(Label::ORG, "Gen")]);
+        assert_eq!(got, pairs(&[("ORG", "Gen")]));
+    }
+
+    #[test]
+    fn a_name_split_at_a_middle_initial_is_one_person() {
+        let got = run("Donald J. Trump and M. Dane Waters spoke.", &[(Label::PER, "Donald J"), (Label::PER, "Trump"), (Label::PER, "M"), (Label::PER, "Dane Waters")]);
+        assert_eq!(got, pairs(&[("PER", "Donald J. Trump"), ("PER", "M. Dane Waters")]));
+    }
+
+    #[test]
+    fn a_name_tagged_with_two_types_takes_the_better_supported_one() {
+        let text = "Dunmore said profits rose. Dunmore shares fell. Dunmore cut jobs. Analysts said Dunmore would recover.";
+        let got = run(text, &[(Label::ORG, "Dunmore"), (Label::ORG, "Dunmore"), (Label::ORG, "Dunmore"), (Label::PER, "Dunmore")]);
+        assert!(got.iter().all(|(l, _)| l == "ORG"), "{got:?}");
+    }
+
+    #[test]
+    fn two_well_supported_types_of_one_name_both_stay() {
+        let text = "Jordan scored twice. Jordan closed its border.";
+        let got = run(text, &[(Label::PER, "Jordan"), (Label::LOC, "Jordan")]);
+        assert_eq!(got, pairs(&[("PER", "Jordan"), ("LOC", "Jordan")]));
+    }
+
+    #[test]
+    fn an_untagged_surname_of_a_named_person_is_that_person() {
+        let text = "Roger Stone spoke on the radio.\n\nContinued Stone: “It is rigged.” Later Mr. Stone said more.";
+        let got = run(text, &[(Label::PER, "Roger Stone")]);
+        assert_eq!(got.iter().filter(|(l, t)| l == "PER" && t == "Stone").count(), 2, "{got:?}");
+    }
+
+    #[test]
+    fn a_surname_as_a_common_word_at_a_sentence_start_is_left_alone() {
+        let text = "Ann Cross left. Cross winds hit the coast.";
+        let got = run(text, &[(Label::PER, "Ann Cross")]);
+        assert_eq!(got, pairs(&[("PER", "Ann Cross")]));
+    }
+
+    #[test]
+    fn two_people_after_a_sentence_ending_in_a_capital_stay_apart() {
+        let got = run("He met Smith at Plan B. Jones left.", &[(Label::PER, "Smith"), (Label::PER, "Jones")]);
+        assert_eq!(got, pairs(&[("PER", "Smith"), ("PER", "Jones")]));
+    }
+}
