@@ -293,15 +293,6 @@ fn add_rule_roles(doc: &Document, sent: &segment::Sentence, found: &mut Vec<Word
             found.push(WordEntity { start: s, end: e, label: Label::ROLE, score: 0.5 });
         }
     }
-    // `Sen.`, `Gov.`, `Lt. Gen.`: an abbreviated title keeps its period (the guidelines'
-    // ROLE is the title as written; segmentation splits the period off as a word).
-    for e in found.iter_mut().filter(|e| e.label == Label::ROLE) {
-        let last_is_abbreviation = e.end > e.start && crate::lexicon::is_title_abbreviation(words[e.end - 1]);
-        let touching = sent.words.get(e.end).is_some_and(|p| p.start == sent.words[e.end - 1].end);
-        if last_is_abbreviation && touching && words.get(e.end) == Some(&".") && tags[e.end] == WordTag::O {
-            e.end += 1;
-        }
-    }
     found.sort_by_key(|e| e.start);
 }
 
@@ -330,20 +321,6 @@ mod tests {
         assert_eq!(got[0], ("Leeds beat Chelsea . Lee Bowyer".into(), "Leeds beat Chelsea .".into()));
         assert_eq!(got[1], ("Chelsea . Lee Bowyer scored twice . George Graham".into(), "Lee Bowyer scored twice .".into()));
         assert_eq!(got[2], ("twice . George Graham was pleased .".into(), "George Graham was pleased .".into()));
-    }
-
-    #[test]
-    fn an_abbreviated_title_keeps_its_period_in_the_role() {
-        let doc = Document::new("d", "Sen. Ted Marsh spoke.");
-        let sent = &segment::sentences(&doc.text)[0];
-        let mut found = vec![
-            WordEntity { start: 0, end: 1, label: Label::ROLE, score: 0.9 },
-            WordEntity { start: 2, end: 4, label: Label::PER, score: 0.9 },
-        ];
-        add_rule_roles(&doc, sent, &mut found);
-        let role = found.iter().find(|e| e.label == Label::ROLE).expect("the ROLE stays");
-        let span = Span::new(sent.words[role.start].start, sent.words[role.end - 1].end);
-        assert_eq!(doc.text.slice(span), "Sen.");
     }
 
     #[test]
