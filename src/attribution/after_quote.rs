@@ -23,7 +23,23 @@ impl Sieve for AfterQuote {
         if !after_ok {
             return Decision::Undecided;
         }
-        let Some(pos) = after.iter().take(6).position(|&k| scene.is_speech_verb_at(k)) else { return Decision::Undecided };
+        let Some(pos) = after.iter().take(6).position(|&k| scene.is_speech_verb_at(k)) else {
+            // The quote's sentence goes on, then ends in an inverted attribution (`“…”
+            // about fixing inequality, said Ann Ruiz, a teacher.`).
+            // Only when the sentence runs on in lower case right after the quote, and the
+            // verb's next word is its subject, not its object (`told CBS`).
+            let runs_on = first_lower.is_some_and(|w| w.chars().next().is_some_and(char::is_lowercase));
+            let far = after.windows(2).position(|w| {
+                let verb = v.words[w[1]].lower.as_str();
+                v.words[w[0]].lower == "," && scene.is_speech_verb_at(w[1]) && crate::lexicon::is_past_speech_verb(verb) && !matches!(verb, "told" | "asked" | "informed" | "assured" | "reminded")
+            });
+            let far = far.filter(|_| runs_on);
+            let Some(c) = far else { return Decision::Undecided };
+            return match scene.subject_after(after[c + 1], after_end) {
+                s @ Some(super::Subject::Mention(_)) => scene.decide(s, true),
+                _ => Decision::Undecided,
+            };
+        };
         let verb = after[pos];
         let between = &after[..pos];
         let subject_like = scene.subject_like(between);
@@ -112,6 +128,12 @@ mod tests {
     fn a_gendered_honorific_with_a_period_gives_the_pronoun_its_person() {
         let s = "Ms. [PER Quinn] met Mr. [PER Smith] at noon. \"It was a long day for everyone,\" he said.";
         assert_eq!(speakers(s), vec!["Smith"]);
+    }
+
+    #[test]
+    fn an_inverted_attribution_closing_a_long_sentence_after_the_quote() {
+        let s = "“For most teachers he is saying the right things” about pay and pensions and the hours they work, said [PER Marla Quist], a union leader.";
+        assert_eq!(speakers(s), vec!["Marla Quist"]);
     }
 
     #[test]

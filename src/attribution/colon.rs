@@ -36,7 +36,17 @@ impl Sieve for Colon {
         // Only what follows the previous sentence-like break (`; ` or another colon).
         // The name line starts after the last sentence mark, or after a dash that ends a
         // headline (`POLLS WERE RIGHT - Ann Ruiz: “…”`).
-        let from = before.iter().rposition(|&k| matches!(v.words[k].lower.as_str(), ":" | ";" | "." | "?" | "!" | "-" | "–" | "—")).map_or(0, |p| p + 1);
+        // A period inside an abbreviation (`(R-S.C.)`, `U.S.`) ends nothing.
+        let ends = |k: usize| {
+            let w = &v.words[k];
+            let next = v.chars.get(w.span.end).copied();
+            match w.lower.as_str() {
+                "." => next.is_none_or(char::is_whitespace),
+                ":" | ";" | "?" | "!" | "-" | "–" | "—" => true,
+                _ => false,
+            }
+        };
+        let from = before.iter().rposition(|&k| ends(k)).map_or(0, |p| p + 1);
         let before = &before[from..];
         // No verb, but an inverted one first (`Continued Stone:`, `Added Ms. Ruiz:`).
         let verbs = scene.verbs(before);
@@ -99,6 +109,12 @@ mod tests {
     fn a_name_after_a_headline_dash_introduces_the_quote() {
         let s = "TURNOUT WAS LOWER THAN THE POLLS HAD EXPECTED IN THE NORTH - [PER Ann Ruiz]: “Fewer voters came out than in any year since 1990.”";
         assert_eq!(speakers(s), vec!["Ann Ruiz"]);
+    }
+
+    #[test]
+    fn a_name_line_with_a_party_and_state_in_parentheses() {
+        let s = "[ROLE Rep.] [PER Trey Dowd] (R-S.C.): \"I have not heard anyone else cite that figure.\"";
+        assert_eq!(speakers(s), vec!["Trey Dowd"]);
     }
 
     #[test]

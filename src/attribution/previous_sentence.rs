@@ -21,14 +21,27 @@ impl Sieve for PreviousSentence {
             return Decision::Undecided;
         }
         let words = scene.clause_words(ps.start, ps.end);
-        let Some(verb) = scene.verbs(&words).last().copied() else { return Decision::Undecided };
-        scene.decide(scene.subject_of(verb, ps.start, ps.end), false)
+        // The last speech verb whose subject decides (`X noted …, as reported by BuzzFeed
+        // News.` is X's: the passive adjunct has no subject).
+        for verb in scene.verbs(&words).into_iter().rev() {
+            match scene.decide(scene.subject_of(verb, ps.start, ps.end), false) {
+                Decision::Undecided => {}
+                d => return d,
+            }
+        }
+        Decision::Undecided
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::attribution::testing::{sieves, speakers};
+
+    #[test]
+    fn a_verb_without_a_subject_at_the_end_gives_way_to_an_earlier_one() {
+        let s = "“We will fix it,” [PER Ben Carr] noted in an interview, as reported by [ORG City News]. “And I would act at once.”";
+        assert_eq!(speakers(s), vec!["Ben Carr", "Ben Carr"]);
+    }
 
     #[test]
     fn a_quote_after_a_sentence_that_attributes_speech_takes_its_subject() {
