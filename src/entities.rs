@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | [`parties`] | MISC `Republicans`, ROLE `Tory leader` | ORG `Republicans`; ORG `Tory` + ROLE `leader` |
 //! | [`abbreviated_titles`] | PER `Sen` in `Sen. Ted Cruz`, untagged `Gov.`, ROLE `Rep` | ROLE `Sen.`, ROLE `Gov.`, ROLE `Rep.` |
+//! | [`speaking_seats`] | LOC `White House` in `the White House said`, `a Kremlin spokesman` | ORG |
 //! | [`middle_initials`] | PER `Donald J` + PER `Trump` | PER `Donald J. Trump` |
 //! | [`one_type_per_name`] | `Merck` PER here, ORG there (3 ORG, 1 PER) | `Merck` ORG everywhere |
 //! | [`repeated_surnames`] | `Roger Stone` … untagged `Continued Stone:` | PER `Stone` |
@@ -21,6 +22,7 @@ use crate::lexicon;
 pub fn normalise(text: &Text, ann: &mut Annotations) {
     parties(text, ann);
     abbreviated_titles(text, ann);
+    speaking_seats(text, ann);
     middle_initials(text, ann);
     one_type_per_name(text, ann);
     repeated_surnames(text, ann);
@@ -126,11 +128,13 @@ pub fn repeated_surnames(text: &Text, ann: &mut Annotations) {
         let next_verb = n < words.len() && lexicon::is_speech_verb(&lower(n)) && !chars[words[n].0].is_uppercase();
         let after_honorific = prev.as_deref().is_some_and(|p| lexicon::is_honorific(p)) || (prev.as_deref() == Some(".") && k >= 2 && lexicon::is_honorific(&lower(k - 2)));
         let after_inverted_verb = prev.as_deref().is_some_and(|p| lexicon::is_speech_verb(p)) && words.get(k + 1).is_some_and(|&(x, _)| matches!(chars[x], ':' | ',' | '.'));
+        // `Paris, who used to work on Capitol Hill, said`: a relative clause about a person.
+        let who = words.get(k + 1).is_some_and(|&(x, _)| chars[x] == ',') && words.get(k + 2).is_some_and(|_| lower(k + 2) == "who");
         let inside = covering.is_none()
             && k > 0
             && prev.as_deref().is_some_and(|p| p.chars().all(char::is_lowercase))
             && words.get(k + 1).is_some_and(|&(x, _)| chars[x].is_lowercase());
-        if next_verb || after_honorific || after_inverted_verb || inside {
+        if next_verb || after_honorific || after_inverted_verb || inside || who {
             match covering {
                 Some(j) => relabel.push(j),
                 None => add.push(Span::new(a, b)),
@@ -255,6 +259,39 @@ pub fn abbreviated_titles(text: &Text, ann: &mut Annotations) {
     }
 }
 
+/// The lower-cased words right after and right before a char position, outside any
+/// span: (after, before), at most `n` each.
+fn words_around(text: &Text, start: usize, end: usize, n: usize) -> (Vec<String>, Vec<String>) {
+    let chars: Vec<char> = text.as_str().chars().collect();
+    let split = |s: &[char]| -> Vec<String> {
+        s.iter().collect::<String>().split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '"' | '“' | '”')).filter(|w| !w.is_empty()).map(|w| lexicon::norm(w)).collect()
+    };
+    let after = split(&chars[end.min(chars.len())..(end + 60).min(chars.len())]).into_iter().take(n).collect();
+    let mut before = split(&chars[start.saturating_sub(60)..start.min(chars.len())]);
+    let before = before.split_off(before.len().saturating_sub(n));
+    (after, before)
+}
+
+/// A seat of government (`data/lexicon/government_seats.txt`) tagged LOC is ORG where it
+/// speaks: before a speech verb (`the White House said`, `Downing Street has said`),
+/// after `according to`, or as a role's premodifier (`a Kremlin spokesman`).
+pub fn speaking_seats(text: &Text, ann: &mut Annotations) {
+    let role_at: std::collections::HashSet<usize> = ann.spans.iter().filter(|s| s.label == Label::ROLE).map(|s| s.span.start).collect();
+    for s in ann.spans.iter_mut().filter(|s| s.label == Label::LOC) {
+        let t = text.slice(s.span);
+        if !lexicon::GOVERNMENT_SEATS.contains(t.strip_prefix("the ").unwrap_or(t)) {
+            continue;
+        }
+        let (after, before) = words_around(text, s.span.start, s.span.end, 3);
+        let verb = after.iter().find(|w| !lexicon::AUXILIARIES.contains(w.as_str())).is_some_and(|w| lexicon::is_speech_verb(w));
+        let according = before.windows(2).any(|w| w[0] == "according" && w[1] == "to");
+        let premodifier = role_at.contains(&(s.span.end + 1));
+        if verb || according || premodifier {
+            s.label = Label::ORG;
+        }
+    }
+}
+
 /// A name the tagger split at a middle initial's period (`Donald J` + `Trump`, `M` +
 /// `Dane Waters`) is one person.
 pub fn middle_initials(text: &Text, ann: &mut Annotations) {
@@ -349,6 +386,24 @@ mod tests {
         // `Gen` is an abbreviation only before a name: here a sentence ends after it.
         let got = run("They met at Gen. The rest went home.", &[(Label::ORG, "Gen")]);
         assert_eq!(got, pairs(&[("ORG", "Gen")]));
+    }
+
+    #[test]
+    fn a_seat_of_government_that_speaks_is_an_organisation() {
+        let got = run("The White House said no. A Kremlin spokesman agreed.", &[(Label::LOC, "White House"), (Label::LOC, "Kremlin"), (Label::ROLE, "spokesman")]);
+        assert_eq!(got, pairs(&[("ORG", "White House"), ("ORG", "Kremlin"), ("ROLE", "spokesman")]));
+    }
+
+    #[test]
+    fn a_seat_of_government_as_a_place_stays_a_place() {
+        let got = run("Crowds gathered outside the White House on Sunday.", &[(Label::LOC, "White House")]);
+        assert_eq!(got, pairs(&[("LOC", "White House")]));
+    }
+
+    #[test]
+    fn a_surname_tagged_as_a_place_before_a_relative_who_is_the_person() {
+        let got = run("Dana Paris spoke first. Later, Paris, who used to work in the city, said more.", &[(Label::PER, "Dana Paris"), (Label::LOC, "Paris")]);
+        assert_eq!(got, pairs(&[("PER", "Dana Paris"), ("PER", "Paris")]));
     }
 
     #[test]

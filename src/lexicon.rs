@@ -14,6 +14,7 @@
 //! | adverbs between subject and verb | `data/lexicon/adverbs.txt` | attribution |
 //! | irregular past forms of speech verbs | `data/lexicon/irregular_past.txt` | attribution |
 //! | political parties (UK, US) | `data/lexicon/parties.txt` | entities |
+//! | seats of government (`White House`, `Kremlin`) | `data/lexicon/government_seats.txt` | entities |
 //!
 //! Lookups take a lower-cased word with curly apostrophes made straight (see [`norm`]).
 
@@ -55,6 +56,9 @@ pub static SUBORDINATORS: Lazy<HashSet<&'static str>> = Lazy::new(|| list(includ
 pub static PREPOSITIONS: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/prepositions.txt")));
 /// Short adverbs between a subject and its verb (`Smith also said`).
 pub static ADVERBS: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/adverbs.txt")));
+/// Seats of government that speak for it (`the White House said`), case as written.
+pub static GOVERNMENT_SEATS: Lazy<HashSet<&'static str>> =
+    Lazy::new(|| list(include_str!("../data/lexicon/government_seats.txt")));
 /// Party names and their member and adjective forms, case as written (`Tories`, `GOP`).
 pub static PARTIES: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/parties.txt")));
 /// Irregular past forms of speech verbs (`said`, `wrote`); regular ones end in `-ed`.
