@@ -46,7 +46,7 @@ def forms(lemma: str) -> list:
     else:
         s = lemma + "s"
     # a final single consonant after a single stressed vowel doubles: jab, quip, snap
-    double = lemma in {"jab", "quip", "snap", "rip", "slam", "concur", "demur"}
+    double = lemma in {"jab", "quip", "snap", "rip", "slam", "concur", "demur", "blog", "rebut", "refer"}
     stem = lemma + lemma[-1] if double else lemma
     return [lemma, s, stem + "ed", stem + "ing"]
 

@@ -13,6 +13,7 @@
 //! | auxiliaries, subordinators, prepositions | `data/lexicon/*.txt` | attribution |
 //! | adverbs between subject and verb | `data/lexicon/adverbs.txt` | attribution |
 //! | irregular past forms of speech verbs | `data/lexicon/irregular_past.txt` | attribution |
+//! | phrasal speech verbs (`shot back`), entourage nouns (`'s campaign`) | `data/lexicon/*.txt` | attribution |
 //! | political parties (UK, US) | `data/lexicon/parties.txt` | entities |
 //! | seats of government (`White House`, `Kremlin`) | `data/lexicon/government_seats.txt` | entities |
 //!
@@ -59,6 +60,12 @@ pub static ADVERBS: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!
 /// Seats of government that speak for it (`the White House said`), case as written.
 pub static GOVERNMENT_SEATS: Lazy<HashSet<&'static str>> =
     Lazy::new(|| list(include_str!("../data/lexicon/government_seats.txt")));
+/// Two-word speech verbs (`shot back`, `went on`).
+pub static PHRASAL_SPEECH_VERBS: Lazy<HashSet<&'static str>> =
+    Lazy::new(|| list(include_str!("../data/lexicon/phrasal_speech_verbs.txt")));
+/// Nouns after a possessive that speak for the person (`Ryan's campaign`).
+pub static ENTOURAGE_NOUNS: Lazy<HashSet<&'static str>> =
+    Lazy::new(|| list(include_str!("../data/lexicon/entourage_nouns.txt")));
 /// Party names and their member and adjective forms, case as written (`Tories`, `GOP`).
 pub static PARTIES: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/parties.txt")));
 /// Irregular past forms of speech verbs (`said`, `wrote`); regular ones end in `-ed`.

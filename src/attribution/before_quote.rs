@@ -94,6 +94,19 @@ mod tests {
     }
 
     #[test]
+    fn a_phrasal_speech_verb_attributes() {
+        let s = "After [PER Ned Brown] criticised her husband, [PER Hilda] shot back, “I could have stayed home and baked cookies.”";
+        assert_eq!(speakers(s), vec!["Hilda"]);
+    }
+
+    #[test]
+    fn a_persons_campaign_speaks_for_the_person() {
+        let s = "[PER Ryan]’s campaign shrugged off [PER Trump]’s comments, telling reporters, “Nobody on his team has ever asked for it.”";
+        assert_eq!(speakers(s), vec!["Ryan"]);
+        assert_eq!(speakers("[PER Dale Moss]'s office said: “The senator will vote no.”"), vec!["Dale Moss"]);
+    }
+
+    #[test]
     fn an_unnamed_spokesman_is_the_speaker() {
         assert_eq!(speakers("A [ROLE spokesman] said: \"The talks will go on for now.\""), vec!["spokesman"]);
     }

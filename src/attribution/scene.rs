@@ -354,7 +354,8 @@ impl<'v, 'a> Scene<'v, 'a> {
     /// Is word `k` a speech verb used as a verb?
     pub fn is_speech_verb_at(&self, k: usize) -> bool {
         let w = &self.view.words[k].lower;
-        (crate::quotes::is_cue(w) || lexicon::is_speech_verb(w)) && self.cue_is_verb(k)
+        let phrasal = self.view.words.get(k + 1).is_some_and(|n| lexicon::PHRASAL_SPEECH_VERBS.contains(format!("{w} {}", n.lower).as_str()));
+        phrasal || ((crate::quotes::is_cue(w) || lexicon::is_speech_verb(w)) && self.cue_is_verb(k))
     }
 
     /// Speech verbs among clause words (cue words used as nouns left out).

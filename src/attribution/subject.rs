@@ -154,6 +154,14 @@ impl Scene<'_, '_> {
             if ORG_SPEAKER_NOUNS.contains(hw.lower.as_str()) {
                 return Some(Subject::OrgNoun(hw.lower.clone(), hw.span.start));
             }
+            // `Ryan's campaign said`: the person the campaign speaks for.
+            if lexicon::ENTOURAGE_NOUNS.contains(hw.lower.as_str()) && k >= 2 {
+                if let Some(i) = self.mention_at(v.words[words[k - 2]].span.start.saturating_sub(1)).filter(|&i| self.possessive(i)) {
+                    if self.mention(i).label == Label::PER {
+                        return Some(Subject::Mention(i));
+                    }
+                }
+            }
             for j in (k.saturating_sub(4)..k - 1).rev() {
                 let w = &v.words[words[j]];
                 if let Some(i) = self.mention_at(w.span.start) {
@@ -194,6 +202,13 @@ impl Scene<'_, '_> {
                     .map(|j| v.words[j].lower.as_str())
                     .take_while(|x| DETERMINERS.contains(x) || PREPOSITIONS.contains(x))
                     .any(|x| PREPOSITIONS.contains(x));
+                // `Ryan's campaign shrugged it off, telling reporters`: the person.
+                let entourage = self.possessive(i)
+                    && self.mention(i).label == Label::PER
+                    && v.words.get(v.word_at_or_after(self.mention(i).span.end) + 1).is_some_and(|n| lexicon::ENTOURAGE_NOUNS.contains(n.lower.as_str()));
+                if entourage && !prep {
+                    return Some(Subject::Mention(i));
+                }
                 if super::speaker_label(self.mention(i).label) && !self.possessive(i) && !prep {
                     // Premodifiers (`House Republican Thomas Massie`, `Gov. Greg Abbott`):
                     // the subject is the last mention of the run.
