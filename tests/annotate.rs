@@ -296,3 +296,42 @@ fn error_lines_escape_control_characters_on_a_terminal_and_not_through_a_pipe() 
     assert!(seen.contains("bad\\x1b[2Jname"), "{seen:?}");
     assert!(!seen.contains("bad\u{1b}[2Jname"), "{seen:?}");
 }
+
+/// The `__metadata__` of a safetensors file's header (`None` when it has none).
+fn safetensors_metadata(file: &std::path::Path) -> Option<serde_json::Value> {
+    let bytes = std::fs::read(file).expect("the weights read");
+    let n = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + n]).expect("the header is JSON");
+    header.get("__metadata__").cloned()
+}
+
+#[test]
+fn the_shipped_models_have_what_hugging_face_needs_to_load_them() {
+    // `from_pretrained` reads `metadata["format"]`; `AutoTokenizer` wants the two files.
+    let root = model_dir().parent().expect("models/").to_path_buf();
+    for name in ["whosaid-ner-minilm", "whosaid-speaker-minilm"] {
+        let dir = root.join(name);
+        if !dir.exists() {
+            continue;
+        }
+        let meta = safetensors_metadata(&dir.join("model.safetensors"));
+        assert_eq!(meta.and_then(|m| m.get("format").cloned()), Some(serde_json::json!("pt")), "{name}");
+        for f in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "config.json"] {
+            assert!(dir.join(f).is_file(), "{name}/{f} is missing");
+        }
+        let tc: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("tokenizer_config.json")).expect("reads")).expect("JSON");
+        assert_eq!(tc["do_lower_case"], true, "{name}: the tokenizer lower-cases (the casing bit carries case)");
+    }
+}
+
+#[test]
+fn weights_whosaid_writes_carry_the_format_metadata() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("w.safetensors");
+    let mut named = vec![("b".to_string(), tch::Tensor::from_slice(&[1.0f32, 2.0])), ("a".to_string(), tch::Tensor::from_slice(&[3.0f32]))];
+    whosaid::ner::model::write_weights(&mut named, &file).expect("writes");
+    assert_eq!(safetensors_metadata(&file).and_then(|m| m.get("format").cloned()), Some(serde_json::json!("pt")));
+    let back = tch::Tensor::read_safetensors(&file).expect("tch reads it back");
+    let a = back.iter().find(|(n, _)| n == "a").expect("a is there");
+    assert_eq!(Vec::<f32>::try_from(&a.1).expect("floats"), vec![3.0]);
+}

@@ -309,16 +309,69 @@ impl NerModel {
                 (n, if fp16 { t.to_kind(Kind::Half) } else { t.to_kind(Kind::Float) })
             })
             .collect();
-        named.sort_by(|a, b| a.0.cmp(&b.0));
-        let tmp = dir.join("model.safetensors.tmp");
-        Tensor::write_safetensors(&named, &tmp)?;
-        std::fs::rename(&tmp, dir.join("model.safetensors")).map_err(|e| Error::io(dir, e))?;
-        Ok(())
+        write_weights(&mut named, &dir.join("model.safetensors"))?;
+        write_hf_tokenizer_files(dir)
     }
 
     pub fn label_id(&self, label: &str) -> Option<usize> {
         self.labels.iter().position(|l| l == label)
     }
+}
+
+/// Writes named tensors (sorted by name) to a safetensors file, atomically, with the
+/// `{"format": "pt"}` metadata Hugging Face `transformers` requires to load it
+/// (`from_pretrained` reads `metadata["format"]`). Every model file whosaid writes goes
+/// through here.
+pub fn write_weights(named: &mut [(String, Tensor)], file: &Path) -> Result<()> {
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    let tmp = file.with_extension("safetensors.tmp");
+    Tensor::write_safetensors(named, &tmp)?;
+    let bytes = std::fs::read(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let with_metadata = add_safetensors_metadata(&bytes).map_err(|e| Error::model(&tmp, e))?;
+    crate::formats::write_atomic(file, &with_metadata)?;
+    std::fs::remove_file(&tmp).map_err(|e| Error::io(&tmp, e))
+}
+
+/// The same safetensors bytes with `__metadata__: {"format": "pt"}` in the header (the
+/// header is re-serialised and padded with spaces to a multiple of 8 bytes, as the format
+/// allows; tensor offsets are relative to the data, which is unchanged).
+pub fn add_safetensors_metadata(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    let len_bytes: [u8; 8] = bytes.get(..8).and_then(|b| b.try_into().ok()).ok_or("shorter than a safetensors header")?;
+    let n = usize::try_from(u64::from_le_bytes(len_bytes)).map_err(|_| "header length overflows")?;
+    let header = bytes.get(8..8 + n).ok_or("header length past the end of the file")?;
+    let mut json: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(header).map_err(|e| format!("header: {e}"))?;
+    let meta = json.entry("__metadata__").or_insert_with(|| serde_json::json!({}));
+    if let Some(m) = meta.as_object_mut() {
+        m.insert("format".into(), "pt".into());
+    }
+    let mut head = serde_json::to_vec(&json).map_err(|e| e.to_string())?;
+    while head.len() % 8 != 0 {
+        head.push(b' ');
+    }
+    let mut out = Vec::with_capacity(8 + head.len() + bytes.len() - 8 - n);
+    out.extend_from_slice(&(head.len() as u64).to_le_bytes());
+    out.extend_from_slice(&head);
+    out.extend_from_slice(&bytes[8 + n..]);
+    Ok(out)
+}
+
+/// `tokenizer_config.json` and `special_tokens_map.json` beside `tokenizer.json`, so that
+/// `AutoTokenizer.from_pretrained(dir)` loads the same (lower-casing WordPiece) tokenizer.
+pub fn write_hf_tokenizer_files(dir: &Path) -> Result<()> {
+    let specials = serde_json::json!({
+        "unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]", "mask_token": "[MASK]"
+    });
+    let mut config = specials.clone();
+    if let Some(c) = config.as_object_mut() {
+        c.insert("tokenizer_class".into(), "BertTokenizer".into());
+        c.insert("do_lower_case".into(), true.into());
+        c.insert("model_max_length".into(), 512.into());
+    }
+    for (name, value) in [("tokenizer_config.json", config), ("special_tokens_map.json", specials)] {
+        let bytes = serde_json::to_vec_pretty(&value).map_err(|e| Error::Other(e.to_string()))?;
+        crate::formats::write_atomic(&dir.join(name), &bytes)?;
+    }
+    Ok(())
 }
 
 /// Encodes words into word pieces with the model's tokenizer and casing bit. Training

@@ -408,10 +408,7 @@ impl RankerNet {
                 (n, if fp16 { t.to_kind(Kind::Half) } else { t.to_kind(Kind::Float) })
             })
             .collect();
-        named.sort_by(|a, b| a.0.cmp(&b.0));
-        let tmp = file.with_extension("tmp");
-        Tensor::write_safetensors(&named, &tmp)?;
-        std::fs::rename(&tmp, file).map_err(|e| Error::io(file, e))
+        crate::ner::model::write_weights(&mut named, file)
     }
 
     /// Freezes the embeddings and the first `layers` encoder layers (0: nothing frozen).

@@ -763,7 +763,8 @@ fn save(ranker: &Ranker, base_config: &serde_json::Value, dir: &Path, fp16: bool
     crate::formats::write_atomic(&dir.join("config.json"), &bytes)?;
     let tok = ranker.tokenizer().to_string(true).map_err(|e| Error::Other(format!("tokenizer: {e}")))?;
     crate::formats::write_atomic(&dir.join("tokenizer.json"), tok.as_bytes())?;
-    ranker.net().save_weights(&dir.join("model.safetensors"), fp16)
+    ranker.net().save_weights(&dir.join("model.safetensors"), fp16)?;
+    crate::ner::model::write_hf_tokenizer_files(dir)
 }
 
 fn append_log(path: &Path, entry: &EpochLog) -> Result<()> {

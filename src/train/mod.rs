@@ -348,10 +348,7 @@ pub fn train(cfg: TrainConfig, resume: bool, mut progress: impl FnMut(usize, usi
 
 fn save_weights(model: &NerModel, path: &Path) -> Result<()> {
     let mut named: Vec<(String, Tensor)> = model.vs.variables().into_iter().map(|(n, t)| (n, t.detach())).collect();
-    named.sort_by(|a, b| a.0.cmp(&b.0));
-    let tmp = path.with_extension("tmp");
-    Tensor::write_safetensors(&named, &tmp)?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    crate::ner::model::write_weights(&mut named, path)
 }
 
 fn load_weights(model: &mut NerModel, path: &Path) -> Result<()> {
@@ -375,6 +372,19 @@ fn append_log(path: &Path, entry: &EpochLog) -> Result<()> {
 }
 
 fn write_card(cfg: &TrainConfig, state: &TrainState, report: &TrainReport) -> Result<()> {
+    const HF: &str = r#"## Loading with Hugging Face `transformers`
+
+```python
+from transformers import AutoModelForTokenClassification, AutoTokenizer
+tokenizer = AutoTokenizer.from_pretrained("MODEL_DIR")
+model = AutoModelForTokenClassification.from_pretrained("MODEL_DIR")
+```
+
+The tokenizer lower-cases; case reaches the model through `token_type_ids`, which the
+tokenizer leaves at 0: set it to 1 for every word piece of a word that has an uppercase
+letter, as whosaid does, or the tags degrade. The weights carry the `{"format": "pt"}`
+safetensors metadata `from_pretrained` reads.
+"#;
     let mut card = format!(
         "# {name} {version}\n\nToken-classification model for whosaid: BIO tags over PER, ORG, LOC, MISC and ROLE,\n\
          a casing bit in `token_type_ids` (1 for the word pieces of a word with an uppercase letter).\n\
@@ -418,6 +428,8 @@ fn write_card(cfg: &TrainConfig, state: &TrainState, report: &TrainReport) -> Re
             card += &format!("\n## {title} scores (strict spans, `whosaid eval-conll`)\n\n```\n{}```\n", s.table());
         }
     }
+    card += "\n";
+    card += &HF.replace("MODEL_DIR", &cfg.out.display().to_string());
     crate::formats::write_atomic(&cfg.out.join("MODEL_CARD.md"), card.as_bytes())
 }
 
