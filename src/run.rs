@@ -1077,6 +1077,10 @@ fn finish_one(
         Ok(paths) => paths,
         Err(e) => return Outcome::Failed(e),
     };
+    let mut json = json;
+    if let Origin::File(input) = &origin {
+        json.text_path = crate::formats::json::text_path_from(&json_path, &input.path);
+    }
     match json.to_bytes().and_then(|json_bytes| write_pair(&ann_path, ann.as_bytes(), &json_path, &json_bytes)) {
         Ok(()) => Outcome::Annotated { line: None, stats },
         // A JSON Lines document is named by its file and line.

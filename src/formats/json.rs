@@ -72,6 +72,12 @@ pub struct JsonRelation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JsonDocument {
     pub document: String,
+    /// The source text file when the document was read from one (not for JSON Lines
+    /// input), relative to this file's folder (`../corpus/a.txt`; absolute when the two
+    /// share no folder): `quotes` and `export` find the text of an output folder through
+    /// it, checking `sha256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_path: Option<String>,
     pub sha256: String,
     pub chars: usize,
     pub provenance: Provenance,
@@ -79,6 +85,35 @@ pub struct JsonDocument {
     pub quotes: Vec<JsonQuote>,
     pub relations: Vec<JsonRelation>,
     pub equivalences: Vec<Vec<String>>,
+}
+
+/// `text` as written in the `text_path` of `json` (see [`JsonDocument::text_path`]).
+pub fn text_path_from(json: &Path, text: &Path) -> Option<String> {
+    let abs = |p: &Path| std::path::absolute(p).ok();
+    let (dir, text) = (abs(json.parent()?)?, abs(text)?);
+    let (d, t): (Vec<_>, Vec<_>) = (dir.components().collect(), text.components().collect());
+    let common = d.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    if common <= 1 {
+        return Some(text.to_string_lossy().into_owned());
+    }
+    let mut rel = std::path::PathBuf::new();
+    for _ in common..d.len() {
+        rel.push("..");
+    }
+    for c in &t[common..] {
+        rel.push(c.as_os_str());
+    }
+    Some(rel.to_string_lossy().into_owned())
+}
+
+/// The text file a `text_path` names, for the X.json at `json`.
+pub fn resolve_text_path(json: &Path, text_path: &str) -> std::path::PathBuf {
+    let p = Path::new(text_path);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        json.parent().unwrap_or(Path::new(".")).join(p)
+    }
 }
 
 impl JsonDocument {
@@ -92,6 +127,7 @@ impl JsonDocument {
         }
         JsonDocument {
             document: doc.id.clone(),
+            text_path: None,
             sha256: doc.sha256(),
             chars: doc.text.len_chars(),
             provenance,

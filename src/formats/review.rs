@@ -151,8 +151,42 @@ impl ImportFormat {
 /// (by id, label and offsets) and its model name and version are returned.
 pub fn read_pair(path: &Path, id: String) -> Result<(Document, Option<String>)> {
     let txt = if path.extension().is_some_and(|e| e == "ann") { path.with_extension("txt") } else { path.to_path_buf() };
-    let ann_path = txt.with_extension("ann");
-    let mut doc = Document::read(&txt)?;
+    read_annotated(&txt, &txt.with_extension("ann"), id)
+}
+
+/// Where the text of `X.ann` is when no `X.txt` lies beside it (an `annotate --out`
+/// folder): `TEXT_ROOT/rel.txt` when a text root is given, else the file `X.json` names
+/// (`text_path`). Errors say which was tried and how to fix it.
+fn text_of_orphan(ann: &Path, rel: &Path, text_root: Option<&Path>) -> Result<PathBuf> {
+    if let Some(root) = text_root {
+        let t = root.join(rel).with_extension("txt");
+        return if t.is_file() {
+            Ok(t)
+        } else {
+            Err(Error::input(ann, format!("no X.txt beside it, and no {} under --text-root", rel.with_extension("txt").display())))
+        };
+    }
+    let json = ann.with_extension("json");
+    let named = if json.is_file() { JsonDocument::read(&json)?.text_path } else { None };
+    match named {
+        Some(p) => {
+            let t = super::json::resolve_text_path(&json, &p);
+            if t.is_file() {
+                Ok(t)
+            } else {
+                Err(Error::input(ann, format!("no X.txt beside it, and the text {} names ({}) is gone: give --text-root DIR (the folder annotate read)", file_name(&json), t.display())))
+            }
+        }
+        None => Err(Error::input(ann, "no X.txt beside it and no text path in X.json: give --text-root DIR (the folder annotate read)")),
+    }
+}
+
+/// Reads the text `txt` with the annotations `ann_path` (and `X.json` beside the `.ann`,
+/// whose scores are kept when its hash matches the text). A text whose hash differs from
+/// the one X.json recorded is refused when the two files are not side by side (the text
+/// was found through X.json or `--text-root` and has changed since).
+fn read_annotated(txt: &Path, ann_path: &Path, id: String) -> Result<(Document, Option<String>)> {
+    let mut doc = Document::read(txt)?;
     doc.id = id;
     if !ann_path.is_file() {
         return Err(Error::input(
@@ -160,11 +194,18 @@ pub fn read_pair(path: &Path, id: String) -> Result<(Document, Option<String>)> 
             format!("no {} beside it (run `whosaid annotate` first, or label it in brat)", file_name(&ann_path)),
         ));
     }
-    doc.ann = brat::read_ann(&doc.text, &ann_path)?;
-    let json_path = txt.with_extension("json");
+    let json_path = ann_path.with_extension("json");
+    let beside = txt.with_extension("ann") == ann_path;
+    let json = if json_path.is_file() { Some(JsonDocument::read(&json_path)?) } else { None };
+    if let Some(j) = json.as_ref().filter(|j| !beside && j.sha256 != doc.sha256()) {
+        return Err(Error::input(
+            ann_path,
+            format!("its text {} has changed since it was annotated (sha256 {} in {}, the file now hashes to {})", txt.display(), j.sha256, file_name(&json_path), doc.sha256()),
+        ));
+    }
+    doc.ann = brat::read_ann(&doc.text, ann_path)?;
     let mut model = None;
-    if json_path.is_file() {
-        let json = JsonDocument::read(&json_path)?;
+    if let Some(json) = json {
         if json.sha256 == doc.sha256() {
             model = Some(format!("{} {}", json.provenance.model_name, json.provenance.model_version));
             for e in &json.entities {
@@ -187,7 +228,32 @@ pub fn read_pair(path: &Path, id: String) -> Result<(Document, Option<String>)> 
 /// `b`) are not merged: the second is an error naming the first. A file named `a\b.txt`
 /// is the id `a\b`, not `a/b`.
 pub fn read_corpus(paths: &[PathBuf]) -> (Corpus, Vec<Error>) {
-    let (inputs, mut errors) = corpus::discover(paths);
+    read_corpus_with(paths, None)
+}
+
+/// `X.ann` files under the directories of `paths` with no `X.txt` beside them (an
+/// `annotate --out` folder), as inputs relative to their root.
+fn orphan_anns(paths: &[PathBuf]) -> Vec<corpus::Input> {
+    let mut out = vec![];
+    for root in paths.iter().filter(|p| p.is_dir()) {
+        for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().flatten() {
+            let p = entry.path();
+            if entry.file_type().is_file() && p.extension().is_some_and(|e| e == "ann") && !p.with_extension("txt").exists() {
+                if let Ok(rel) = p.strip_prefix(root) {
+                    out.push(corpus::Input { path: p.to_path_buf(), rel: rel.to_path_buf() });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// [`read_corpus`], where an `X.ann` with no `X.txt` beside it (an `annotate --out`
+/// folder) takes its text from `TEXT_ROOT/X.txt` when `text_root` is given, else from the
+/// path its `X.json` recorded (checking the hash).
+pub fn read_corpus_with(paths: &[PathBuf], text_root: Option<&Path>) -> (Corpus, Vec<Error>) {
+    let (mut inputs, mut errors) = corpus::discover(paths);
+    inputs.extend(orphan_anns(paths));
     let mut out = Corpus::default();
     // id -> the X.txt it was read from
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
@@ -215,8 +281,14 @@ pub fn read_corpus(paths: &[PathBuf]) -> (Corpus, Vec<Error>) {
             ));
             continue;
         }
-        seen.insert(id.clone(), txt);
-        match read_pair(&input.path, id.clone()) {
+        seen.insert(id.clone(), txt.clone());
+        let ann = txt.with_extension("ann");
+        let read = if txt.is_file() || !ann.is_file() {
+            read_pair(&input.path, id.clone())
+        } else {
+            text_of_orphan(&ann, &rel, text_root).and_then(|t| read_annotated(&t, &ann, id.clone()))
+        };
+        match read {
             Ok((doc, model)) => {
                 if let Some(m) = model {
                     out.model_versions.insert(id, m);

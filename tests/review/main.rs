@@ -13,6 +13,7 @@ mod doccano;
 mod html_page;
 mod label_studio;
 mod roundtrip;
+mod text_root;
 mod train_brat;
 
 use std::path::Path;

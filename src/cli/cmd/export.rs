@@ -8,7 +8,7 @@
 use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use whosaid::formats::review::{read_corpus, ExportFormat, ExportOptions};
+use whosaid::formats::review::{read_corpus_with, ExportFormat, ExportOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -18,6 +18,11 @@ pub struct Args {
     /// X.txt files (each with X.ann beside it) and directories, searched recursively.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Where the texts of an `annotate --out` folder are (the folder annotate read): an
+    /// X.ann with no X.txt beside it takes DIR/X.txt [default: the text path X.json
+    /// recorded].
+    #[arg(long, value_name = "DIR")]
+    pub text_root: Option<PathBuf>,
     /// Output directory (created if missing).
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
@@ -34,12 +39,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let (corpus, failures) = read_corpus(&args.paths);
+    let (corpus, failures) = read_corpus_with(&args.paths, args.text_root.as_deref());
     for e in &failures {
         eprintln!("whosaid: {e}");
     }
     if corpus.docs.is_empty() {
-        anyhow::bail!("no X.txt + X.ann pairs to export under {}", list(&args.paths));
+        anyhow::bail!("no annotated documents (X.ann with its text) to export under {}", list(&args.paths));
     }
     let opts = ExportOptions { model_version: args.model_version, title: args.title };
     let (written, not_written) = args

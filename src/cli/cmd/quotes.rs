@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use whosaid::formats::csv::{rows, to_csv_bytes, QuoteRow};
-use whosaid::formats::review::read_corpus;
+use whosaid::formats::review::read_corpus_with;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -22,6 +22,11 @@ pub struct Args {
     /// Annotated documents: X.txt (or X.ann) files, or directories searched recursively.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Where the texts of an `annotate --out` folder are (the folder annotate read): an
+    /// X.ann with no X.txt beside it takes DIR/X.txt [default: the text path X.json
+    /// recorded].
+    #[arg(long, value_name = "DIR")]
+    pub text_root: Option<PathBuf>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -31,9 +36,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let (corpus, errors) = read_corpus(&args.paths);
+    let (corpus, errors) = read_corpus_with(&args.paths, args.text_root.as_deref());
     for e in &errors {
         crate::cli::term::error_line(e);
+    }
+    if corpus.docs.is_empty() && errors.is_empty() {
+        let names: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        anyhow::bail!("no annotated documents (X.ann with its text) under {}", names.join(", "));
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
