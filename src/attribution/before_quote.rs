@@ -107,6 +107,12 @@ mod tests {
     }
 
     #[test]
+    fn a_participle_after_an_attribution_takes_that_attributions_subject() {
+        let s = "[PER Ann Ruiz] and [PER Ben Cole] will meet next week, [PER Dan Pryor] said, adding, “They need to sit down and talk.”";
+        assert_eq!(speakers(s), vec!["Dan Pryor"]);
+    }
+
+    #[test]
     fn an_unnamed_spokesman_is_the_speaker() {
         assert_eq!(speakers("A [ROLE spokesman] said: \"The talks will go on for now.\""), vec!["spokesman"]);
     }

@@ -37,6 +37,14 @@ impl Sieve for NextSentence {
         if v.words[verb].lower.ends_with("ing") {
             return Decision::Undecided;
         }
+        // `“…” Ms. Lee said. “…” Mr. Kim said: “…”`: an attribution that runs into the next
+        // quote (a colon or comma right before it) introduces that quote, not this one.
+        let into_next = q.next_quote < sent.end.min(q.para.end)
+            && words.last().is_some_and(|&k| matches!(v.words[k].lower.as_str(), ":" | ","))
+            && words.last().is_some_and(|&k| v.chars[v.words[k].span.end..q.next_quote.min(v.chars.len())].iter().all(|c| c.is_whitespace()));
+        if into_next {
+            return Decision::Undecided;
+        }
         let between = &words[..pos];
         let subject_like = scene.subject_like(between);
         if !subject_like {
@@ -95,5 +103,11 @@ mod tests {
     fn a_participle_in_an_apposition_is_not_the_attribution() {
         let s = "[PER Blake] spoke. “We should move on now.” [ROLE Party leader] [PER Ana Ruiz], asked about the row by reporters, said civility mattered.";
         assert_ne!(speakers(s), vec!["Ana Ruiz"]);
+    }
+
+    #[test]
+    fn an_attribution_that_introduces_the_next_quote_is_not_this_ones() {
+        let s = "“We are refugees,” Ms. [PER Alawi] said. “We are not criminals.” Mr. [PER Zahir] said: “The attack was the work of criminals.”";
+        assert_eq!(speakers(s), vec!["Alawi", "Alawi", "Zahir"]);
     }
 }

@@ -98,6 +98,12 @@ impl Scene<'_, '_> {
         let lw = &v.words[verb].lower;
         let progressive = matches!(v.words[last].lower.as_str(), "is" | "was" | "were" | "are" | "been" | "be" | "am");
         if lw.ends_with("ing") && !progressive {
+            // `Ryan and Trump will meet, Spicer said, adding, “…”`: the subject of the
+            // nearest finite speech verb before the participle, else the clause's first.
+            let finite = words.iter().rev().find(|&&k| !v.words[k].lower.ends_with("ing") && self.is_speech_verb_at(k));
+            if let Some(s) = finite.and_then(|&k| self.subject_before(k, start)) {
+                return Some(s);
+            }
             if let Some(s) = self.leftmost_subject(&words) {
                 return Some(s);
             }
