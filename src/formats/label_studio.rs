@@ -12,14 +12,18 @@
 //!
 //! Offsets are Unicode code points, as in brat (Label Studio's own convention since its
 //! emoji fix); an import whose offsets only match the region text when read as UTF-16
-//! units (older versions) is corrected, with a warning. Region ids stay the brat ids, so
+//! units (older versions) is corrected, with a warning (the conversion is
+//! [`Text::utf16_to_char`], shared with doccano). Region ids stay the brat ids, so
 //! they are stable across exports; regions a reviewer adds get the next free `T` numbers,
 //! relations are numbered `R1`… and notes `#1`… in the order of the result.
 //!
 //! On import, each task's most recent submitted annotation (a ground-truth one first) is
 //! the reviewed version; cancelled (skipped) annotations are ignored. A task nobody
 //! reviewed is skipped with a warning, or, with [`ImportOptions::predictions`], its first
-//! prediction is taken as it stands.
+//! prediction is taken as it stands. Tasks whose predictions are listed as ids only (the
+//! UI's Export → JSON) are named in one warning that says which export has them in full.
+//! An identical copy of a region (same label and offsets) is dropped with a warning; its
+//! id stands for the region kept, so relations and notes on it are kept.
 
 use super::review::{
     args_fit, check_brat, clip, equiv_groups, equiv_links, id_path, is_brat_id, label_colour, next_free, relation_colour,

@@ -67,7 +67,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    if !args.quiet {
+    if !args.quiet && written == 0 {
+        eprintln!(
+            "whosaid: imported nothing into {}{}",
+            args.out.display(),
+            if failed == 0 { String::new() } else { format!(" ({failed} failed)") }
+        );
+    } else if !args.quiet {
         let unreviewed = match imported.from_predictions {
             0 => String::new(),
             n => format!(" ({n} from unreviewed predictions)"),
