@@ -3,7 +3,10 @@
 //! every file format and every stage of whosaid use).
 //!
 //! Invariant: every offset that leaves this module is a character offset, i.e. a
-//! count of Unicode scalar values from the start of the text.
+//! count of Unicode scalar values from the start of the text. The one exception is the
+//! conversion to and from UTF-16 code units ([`Text::char_to_utf16`],
+//! [`Text::utf16_to_char`]), for the review tools whose browser side counts those
+//! (doccano; older Label Studio): it lives here and nowhere else.
 
 use crate::annotation::Annotations;
 use crate::error::{Error, Result};
@@ -47,13 +50,23 @@ pub struct Text {
     text: String,
     /// `char_to_byte[i]` is the byte offset of character `i`; one extra entry holds the length.
     char_to_byte: Vec<usize>,
+    /// Character offsets of the characters outside the Basic Multilingual Plane (two
+    /// UTF-16 units each), in order; empty for most texts.
+    astral: Vec<usize>,
 }
 
 impl Text {
     pub fn new(text: String) -> Text {
-        let mut char_to_byte: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        let mut char_to_byte = Vec::with_capacity(text.len() + 1);
+        let mut astral = vec![];
+        for (i, (b, c)) in text.char_indices().enumerate() {
+            char_to_byte.push(b);
+            if c.len_utf16() == 2 {
+                astral.push(i);
+            }
+        }
         char_to_byte.push(text.len());
-        Text { text, char_to_byte }
+        Text { text, char_to_byte, astral }
     }
     pub fn as_str(&self) -> &str {
         &self.text
@@ -79,6 +92,40 @@ impl Text {
             Ok(i) => i,
             Err(i) => i - 1,
         })
+    }
+    /// Length in UTF-16 code units.
+    pub fn len_utf16(&self) -> usize {
+        self.len_chars() + self.astral.len()
+    }
+    /// The UTF-16 offset (code units from the start) of a character offset; `None` past
+    /// the end. Characters outside the Basic Multilingual Plane (most emoji, 𝐦𝐚𝐭𝐡
+    /// letters) count two units.
+    pub fn char_to_utf16(&self, c: usize) -> Option<usize> {
+        (c <= self.len_chars()).then(|| c + self.astral.partition_point(|&a| a < c))
+    }
+    /// The character offset of a UTF-16 offset. `Err` says why there is none:
+    /// [`Utf16Error::InsidePair`] (the offset falls between the two units of the
+    /// character at that character offset) or [`Utf16Error::PastEnd`].
+    pub fn utf16_to_char(&self, u: usize) -> std::result::Result<usize, Utf16Error> {
+        // k = how many astral characters start before unit u (their units are a + index).
+        let (mut lo, mut hi) = (0, self.astral.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.astral[mid] + mid < u {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let k = lo;
+        if k > 0 && self.astral[k - 1] + k == u {
+            return Err(Utf16Error::InsidePair(self.astral[k - 1]));
+        }
+        let c = u - k;
+        if c > self.len_chars() {
+            return Err(Utf16Error::PastEnd);
+        }
+        Ok(c)
     }
     /// Converts a byte range (e.g. from a tokenizer or a regex) to a character span.
     pub fn byte_span(&self, start: usize, end: usize) -> Option<Span> {
@@ -113,6 +160,15 @@ impl Text {
     pub fn chars(&self) -> impl Iterator<Item = (usize, char)> + '_ {
         self.text.chars().enumerate()
     }
+}
+
+/// Why a UTF-16 offset has no character offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Utf16Error {
+    /// The offset falls inside the surrogate pair of the character at this character offset.
+    InsidePair(usize),
+    /// The offset is past the end of the text.
+    PastEnd,
 }
 
 /// A document: id, text, and the annotation layers that every stage reads and extends.
@@ -193,6 +249,31 @@ mod tests {
         assert_eq!(t.byte_to_char(2), Some(1)); // inside the emoji
         assert_eq!(t.byte_span(1, 5), Some(Span::new(1, 2)));
         assert_eq!(t.byte_to_char(7), None);
+    }
+
+    #[test]
+    fn utf16_offsets_count_astral_characters_twice_both_ways() {
+        let t = Text::new("𝐦a😀 é😀".to_string());
+        // chars: 𝐦 a 😀 ' ' é 😀  -> units 0,2,3,5,6,7,(9)
+        let units = [0, 2, 3, 5, 6, 7, 9];
+        for (c, u) in units.iter().enumerate() {
+            assert_eq!(t.char_to_utf16(c), Some(*u), "char {c}");
+            assert_eq!(t.utf16_to_char(*u), Ok(c), "unit {u}");
+        }
+        assert_eq!(t.len_utf16(), 9);
+        assert_eq!(t.char_to_utf16(7), None);
+    }
+
+    #[test]
+    fn a_utf16_offset_inside_a_surrogate_pair_or_past_the_end_has_no_character() {
+        let t = Text::new("𝐦a😀 é😀".to_string());
+        assert_eq!(t.utf16_to_char(1), Err(Utf16Error::InsidePair(0)));
+        assert_eq!(t.utf16_to_char(4), Err(Utf16Error::InsidePair(2)));
+        assert_eq!(t.utf16_to_char(8), Err(Utf16Error::InsidePair(5)));
+        assert_eq!(t.utf16_to_char(10), Err(Utf16Error::PastEnd));
+        let plain = Text::new("abc".to_string());
+        assert_eq!(plain.utf16_to_char(3), Ok(3));
+        assert_eq!(plain.utf16_to_char(4), Err(Utf16Error::PastEnd));
     }
 
     #[test]

@@ -12,14 +12,18 @@
 //!
 //! Offsets are Unicode code points, as in brat (Label Studio's own convention since its
 //! emoji fix); an import whose offsets only match the region text when read as UTF-16
-//! units (older versions) is corrected, with a warning. Region ids stay the brat ids, so
+//! units (older versions) is corrected, with a warning (the conversion is
+//! [`Text::utf16_to_char`], shared with doccano). Region ids stay the brat ids, so
 //! they are stable across exports; regions a reviewer adds get the next free `T` numbers,
 //! relations are numbered `R1`… and notes `#1`… in the order of the result.
 //!
 //! On import, each task's most recent submitted annotation (a ground-truth one first) is
 //! the reviewed version; cancelled (skipped) annotations are ignored. A task nobody
 //! reviewed is skipped with a warning, or, with [`ImportOptions::predictions`], its first
-//! prediction is taken as it stands.
+//! prediction is taken as it stands. Tasks whose predictions are listed as ids only (the
+//! UI's Export → JSON) are named in one warning that says which export has them in full.
+//! An identical copy of a region (same label and offsets) is dropped with a warning; its
+//! id stands for the region kept, so relations and notes on it are kept.
 
 use super::review::{
     args_fit, check_brat, clip, equiv_groups, equiv_links, id_path, is_brat_id, label_colour, next_free, relation_colour,
@@ -335,6 +339,7 @@ pub fn import(path: &Path, opts: &ImportOptions) -> Result<Imported> {
 pub fn import_tasks(path: &Path, items: Vec<Value>, opts: &ImportOptions) -> Imported {
     let mut imported = Imported::default();
     let mut ids = HashSet::new();
+    let mut id_only = vec![];
     for (i, item) in items.into_iter().enumerate() {
         let mut name = format!("task {}", i + 1);
         let task: Task = match serde_json::from_value(item) {
@@ -362,7 +367,11 @@ pub fn import_tasks(path: &Path, items: Vec<Value>, opts: &ImportOptions) -> Imp
         };
         name = format!("{name} ({doc_id})");
         let Some((result, from)) = reviewed_result(&task, opts) else {
-            imported.unreviewed.push(name);
+            if predictions_are_ids_only(&task) {
+                id_only.push(name);
+            } else {
+                imported.unreviewed.push(name);
+            }
             continue;
         };
         if !ids.insert(doc_id.clone()) {
@@ -386,7 +395,30 @@ pub fn import_tasks(path: &Path, items: Vec<Value>, opts: &ImportOptions) -> Imp
             Err(reason) => imported.failed.push(Error::input(path, format!("{name}: {reason}"))),
         }
     }
+    if !id_only.is_empty() {
+        imported.warnings.push(id_only_message(&id_only));
+    }
     imported
+}
+
+/// Does a task list its predictions as ids only (`"predictions": [13]`, as Label Studio's
+/// Export → JSON writes them), so that none can be read?
+fn predictions_are_ids_only(task: &Task) -> bool {
+    !task.predictions.is_empty() && task.predictions.iter().all(|p| matches!(p, PredictionEntry::Reference(_)))
+}
+
+/// The one line about unreviewed tasks whose predictions are ids only, with the fix.
+fn id_only_message(names: &[String]) -> String {
+    let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+    format!(
+        "{} task(s) that nobody submitted list their predictions as ids only ({}{}), as Label Studio's Export → JSON \
+         writes them, so they were skipped and --predictions cannot take them; export the predictions in full with a \
+         snapshot (POST /api/projects/<id>/exports with serialization_options predictions.only_id=false, then download \
+         it) or GET /api/projects/<id>/export?exportType=JSON&download_all_tasks=true",
+        names.len(),
+        shown.join(", "),
+        if names.len() > shown.len() { ", …" } else { "" }
+    )
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -421,8 +453,11 @@ fn reviewed_result<'a>(task: &'a Task, opts: &ImportOptions) -> Option<(&'a [Res
 fn annotations(text: &Text, result: &[ResultItem]) -> std::result::Result<(Annotations, Vec<String>), String> {
     let mut warnings = vec![];
     let mut ann = Annotations::default();
-    // Regions, with their Label Studio ids.
+    // Regions, with their Label Studio ids. An identical copy of a region (same label and
+    // offsets) is dropped; its id stands for the region kept.
     let mut regions: Vec<(&str, SpanAnn)> = vec![];
+    let mut aliases: Vec<(&str, usize)> = vec![];
+    let mut copies: Vec<(usize, usize)> = vec![]; // (region kept, copies dropped)
     for item in result {
         let ResultItem::Labels { id, value, score, .. } = item else { continue };
         let [label] = value.labels.as_slice() else {
@@ -434,7 +469,20 @@ fn annotations(text: &Text, result: &[ResultItem]) -> std::result::Result<(Annot
         if let Some(n) = note {
             warnings.push(format!("region {id}: {n}"));
         }
-        if regions.iter().any(|(r, _)| r == id) {
+        if let Some(kept) = regions.iter().position(|(_, s)| s.label == label && s.span == span) {
+            if regions[kept].0 != id.as_str() {
+                if regions.iter().any(|(r, _)| r == id) {
+                    return Err(format!("region id {id} is used twice"));
+                }
+                aliases.push((id, kept));
+            }
+            match copies.iter_mut().find(|(k, _)| *k == kept) {
+                Some((_, n)) => *n += 1,
+                None => copies.push((kept, 1)),
+            }
+            continue;
+        }
+        if regions.iter().any(|(r, _)| r == id) || aliases.iter().any(|(r, _)| r == id) {
             return Err(format!("region id {id} is used twice"));
         }
         let score = score.map(|s| s as f32);
@@ -451,6 +499,19 @@ fn annotations(text: &Text, result: &[ResultItem]) -> std::result::Result<(Annot
             format!("T{}", next - 1)
         };
         to_brat.insert(region, span.id.clone());
+    }
+    for (alias, kept) in &aliases {
+        to_brat.insert(alias, regions[*kept].1.id.clone());
+    }
+    if !copies.is_empty() {
+        let each: Vec<String> = copies
+            .iter()
+            .map(|(kept, n)| {
+                let s = &regions[*kept].1;
+                format!("{} {} '{}' {}-{} ({n} more)", s.id, s.label, clip(text.slice(s.span)), s.span.start, s.span.end)
+            })
+            .collect();
+        warnings.push(format!("identical duplicate regions dropped, one kept of each: {}", each.join(", ")));
     }
     ann.spans = regions.into_iter().map(|(_, s)| s).collect();
 
@@ -478,12 +539,16 @@ fn annotations(text: &Text, result: &[ResultItem]) -> std::result::Result<(Annot
                     continue;
                 };
                 for t in texts.iter().filter(|t| !t.trim().is_empty()) {
+                    let t = t.replace("\r\n", " ").replace(['\r', '\n'], " ");
+                    if ann.notes.iter().any(|n| &n.target == target && n.text == t) {
+                        continue; // the same note on a copy of the region
+                    }
                     let number = ann.notes.len() + 1;
                     ann.notes.push(Note {
                         id: format!("#{number}"),
                         kind: ANNOTATOR_NOTES.into(),
                         target: target.clone(),
-                        text: t.replace("\r\n", " ").replace(['\r', '\n'], " "),
+                        text: t,
                     });
                 }
             }
@@ -551,4 +616,68 @@ pub(crate) fn add_relation(
     };
     ann.relations.push(Relation { id, kind, arg1: arg1.to_string(), arg2: arg2.to_string(), source: None });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn region(id: &str, start: usize, end: usize, text: &str, label: &str) -> Value {
+        json!({"id": id, "type": "labels", "from_name": LABELS, "to_name": TEXT,
+               "value": {"start": start, "end": end, "text": text, "labels": [label]}})
+    }
+
+    fn reviewed(id: u64, text: &str, result: Vec<Value>) -> Value {
+        json!({"id": id, "data": {"text": text, "document": "market"}, "annotations": [{"id": 1, "result": result}]})
+    }
+
+    const TEXT_: &str = "“Prices fall,” said Noor Haddad.";
+
+    #[test]
+    fn identical_duplicate_regions_are_kept_once_with_one_warning_naming_the_task() {
+        let noor = |id: &str| region(id, 20, 31, "Noor Haddad", "PER");
+        let note = |id: &str| {
+            json!({"id": id, "type": "textarea", "from_name": NOTES, "to_name": TEXT,
+                   "value": {"start": 20, "end": 31, "text": ["checked"]}})
+        };
+        let result = vec![
+            region("q1", 0, 14, "“Prices fall,”", "QUOTE"),
+            noor("n1"),
+            noor("n2"),
+            noor("n3"),
+            note("n1"),
+            note("n3"),
+            json!({"type": "relation", "from_id": "q1", "to_id": "n3", "direction": "right", "labels": ["Speaker"]}),
+        ];
+        let imported = import_tasks(Path::new("export.json"), vec![reviewed(8, TEXT_, result)], &ImportOptions::default());
+        assert!(imported.failed.is_empty(), "{:?}", imported.failed);
+        let ann = &imported.docs[0].ann;
+        assert_eq!(ann.spans.len(), 2);
+        assert_eq!(ann.notes.len(), 1);
+        assert_eq!(ann.relations.len(), 1);
+        assert_eq!(ann.relations[0].arg2, ann.spans[1].id);
+        let [w] = imported.warnings.as_slice() else { panic!("{:?}", imported.warnings) };
+        assert!(w.starts_with("task 8 (market): identical duplicate regions dropped"), "{w}");
+        assert!(w.contains("PER 'Noor Haddad' 20-31 (2 more)"), "{w}");
+    }
+
+    #[test]
+    fn a_region_id_used_for_two_different_regions_still_fails() {
+        let result = vec![region("n1", 20, 31, "Noor Haddad", "PER"), region("n1", 0, 14, "“Prices fall,”", "QUOTE")];
+        let imported = import_tasks(Path::new("export.json"), vec![reviewed(8, TEXT_, result)], &ImportOptions::default());
+        assert!(imported.failed[0].to_string().contains("region id n1 is used twice"));
+    }
+
+    #[test]
+    fn predictions_listed_as_ids_only_are_reported_in_one_line_with_the_export_that_has_them() {
+        let task = |id: u64| json!({"id": id, "data": {"text": TEXT_}, "annotations": [], "predictions": [id + 100]});
+        let opts = ImportOptions { predictions: true };
+        let imported = import_tasks(Path::new("export.json"), vec![task(13), task(14)], &opts);
+        assert!(imported.docs.is_empty() && imported.unreviewed.is_empty());
+        let [w] = imported.warnings.as_slice() else { panic!("{:?}", imported.warnings) };
+        assert!(w.starts_with("2 task(s) that nobody submitted list their predictions as ids only (task 13 (task_13), task 14"), "{w}");
+        assert!(w.contains("POST /api/projects/<id>/exports") && w.contains("predictions.only_id=false"), "{w}");
+        assert!(w.contains("download_all_tasks=true"), "{w}");
+    }
 }

@@ -469,8 +469,8 @@ pub fn check_brat(text: &Text, ann: &Annotations) -> std::result::Result<(), Str
 }
 
 /// A character span from offsets a tool gave as code points, checked against the text the
-/// tool says it covers. Tools whose browser side counts UTF-16 units (older Label Studio,
-/// doccano) put spans after an emoji one place late; when the code-point reading does not
+/// tool says it covers. Tools whose browser side counts UTF-16 units (older Label Studio)
+/// put spans after an emoji one place late; when the code-point reading does not
 /// match `covered` but the UTF-16 reading does, that one is used and `Ok(Some(note))` says so.
 pub fn tool_span(text: &Text, start: usize, end: usize, covered: Option<&str>) -> std::result::Result<(Span, Option<String>), String> {
     if start >= end {
@@ -483,7 +483,7 @@ pub fn tool_span(text: &Text, start: usize, end: usize, covered: Option<&str>) -
         return Ok((s, None));
     }
     if let Some(c) = covered {
-        if let (Some(s), Some(e)) = (utf16_to_char(text, start), utf16_to_char(text, end)) {
+        if let (Ok(s), Ok(e)) = (text.utf16_to_char(start), text.utf16_to_char(end)) {
             let span = Span { start: s, end: e };
             if s < e && text.get(span) == Some(c) {
                 return Ok((span, Some(format!("span {start}-{end} read as UTF-16 offsets ({s}-{e} in characters)"))));
@@ -498,21 +498,6 @@ pub fn tool_span(text: &Text, start: usize, end: usize, covered: Option<&str>) -
             clip(covered.unwrap_or_default())
         )),
     }
-}
-
-/// The character offset of a UTF-16 offset (`None` inside a surrogate pair or past the end).
-fn utf16_to_char(text: &Text, units: usize) -> Option<usize> {
-    let mut u = 0;
-    for (i, c) in text.as_str().chars().enumerate() {
-        if u == units {
-            return Some(i);
-        }
-        if u > units {
-            return None;
-        }
-        u += c.len_utf16();
-    }
-    (u == units).then(|| text.len_chars())
 }
 
 /// The next free number after the highest `PREFIX<n>` id.

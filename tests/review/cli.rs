@@ -323,3 +323,59 @@ fn quotes_lists_a_quote_brat_saved_as_fragments_with_its_speaker() {
         .stderr("")
         .stdout(predicate::str::contains("Ines Duarte").and(predicate::str::contains("Traffic will ease")));
 }
+
+fn import_file(format: &str, file: &Path, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    whosaid().args(["import", "--format", format]).args(extra).arg(file).arg("--out").arg(out).assert()
+}
+
+#[test]
+fn a_span_a_reviewer_drew_after_an_emoji_in_doccano_comes_back_on_the_same_words() {
+    let dir = tempfile::tempdir().unwrap();
+    // As doccano's browser counts: 𝐍𝐞𝐰𝐬 and 😀 are two UTF-16 units each, "Ivo Kral" is 19..27.
+    let line = r#"{"id": 5, "text": "𝐍𝐞𝐰𝐬 😀 today: Ivo Kral won.", "entities": [{"id": 1, "label": "PER", "start_offset": 19, "end_offset": 27}]}"#;
+    let file = dir.path().join("admin.jsonl");
+    std::fs::write(&file, format!("{line}\n")).unwrap();
+    import_file("doccano", &file, &dir.path().join("gold"), &[]).success();
+    let ann = std::fs::read_to_string(dir.path().join("gold/doccano_5.ann")).unwrap();
+    assert_eq!(ann, "T1\tPER 14 22\tIvo Kral\n");
+}
+
+#[test]
+fn a_doccano_offset_inside_an_emoji_is_refused_in_one_line_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = r#"{"text": "Ed 😀 Lea", "entities": [{"id": 7, "label": "MISC", "start_offset": 4, "end_offset": 8}]}"#;
+    let file = dir.path().join("admin.jsonl");
+    std::fs::write(&file, format!("{line}\n")).unwrap();
+    let out = dir.path().join("gold");
+    let assert = import_file("doccano", &file, &out, &["--quiet"]).code(1);
+    let stderr = stderr_of(&assert);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("admin.jsonl:1: line 1 (line_1): entity 7: span 4-8: offset 4 falls inside '😀'"), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn importing_doccanos_span_types_file_is_refused_in_one_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    export("doccano", &dir.path().join("dc")).success();
+    let out = dir.path().join("gold");
+    let assert = import_file("doccano", &dir.path().join("dc/span_types.json"), &out, &[]).failure();
+    let stderr = stderr_of(&assert);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("span_types.json:1: a doccano label type 'PER', not an example"), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn label_studio_predictions_listed_as_ids_say_how_to_export_them_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // What Label Studio's Export → JSON writes for a task nobody submitted.
+    let tasks = r#"[{"id": 13, "data": {"text": "Mia Holt said so.", "document": "holt"}, "annotations": [], "predictions": [41]}]"#;
+    let file = dir.path().join("project-1-export.json");
+    std::fs::write(&file, tasks).unwrap();
+    let assert = import_file("label-studio", &file, &dir.path().join("gold"), &["--predictions", "--quiet"]).code(1);
+    let stderr = stderr_of(&assert);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("task 13 (holt)") && stderr.contains("ids only"), "{stderr}");
+    assert!(stderr.contains("predictions.only_id=false") && stderr.contains("download_all_tasks=true"), "{stderr}");
+}

@@ -45,13 +45,14 @@ fn the_label_types_cover_every_label_and_relation_of_the_lines() {
 }
 
 #[test]
-fn offsets_are_code_points_after_emoji() {
+fn offsets_are_utf16_units_after_emoji_as_doccano_counts_them() {
     let doc = with_prefix(&fixture("000_4e8217c3b4a8aa62"), "📣😀 ");
     let (l, _) = line(&doc);
     let adler = l.entities.iter().find(|e| e.id == 7).unwrap();
-    assert_eq!((adler.start_offset, adler.end_offset), (659, 669));
-    let chars: Vec<char> = l.text.chars().collect();
-    assert_eq!(chars[659..669].iter().collect::<String>(), "John Adler");
+    // Three characters put before the text, five UTF-16 units.
+    assert_eq!((adler.start_offset, adler.end_offset), (661, 671));
+    let units: Vec<u16> = l.text.encode_utf16().collect();
+    assert_eq!(String::from_utf16(&units[661..671]).unwrap(), "John Adler");
     let back = import_lines(&[serde_json::to_value(&l).unwrap()]);
     assert_eq!(back.docs[0].ann, doc.ann);
 }

@@ -53,7 +53,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for e in &imported.failed {
         eprintln!("whosaid: {e}");
     }
-    std::fs::create_dir_all(&args.out).with_context(|| format!("create {}", args.out.display()))?;
+    // Nothing to write leaves nothing behind, not even the output folder.
+    if !imported.docs.is_empty() {
+        std::fs::create_dir_all(&args.out).with_context(|| format!("create {}", args.out.display()))?;
+    }
     let mut written = 0;
     for doc in &imported.docs {
         match write_brat(doc, &args.out) {
@@ -64,7 +67,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    if !args.quiet {
+    if !args.quiet && written == 0 {
+        eprintln!(
+            "whosaid: imported nothing into {}{}",
+            args.out.display(),
+            if failed == 0 { String::new() } else { format!(" ({failed} failed)") }
+        );
+    } else if !args.quiet {
         let unreviewed = match imported.from_predictions {
             0 => String::new(),
             n => format!(" ({n} from unreviewed predictions)"),
