@@ -14,6 +14,8 @@
 //! | adverbs between subject and verb | `data/lexicon/adverbs.txt` | attribution |
 //! | irregular past forms of speech verbs | `data/lexicon/irregular_past.txt` | attribution |
 //! | phrasal speech verbs (`shot back`), entourage nouns (`'s campaign`) | `data/lexicon/*.txt` | attribution |
+//! | organisation head nouns | `data/lexicon/org_head_nouns.txt` | relations |
+//! | cue verbs of fragments | `data/lexicon/cue_verbs.txt` | quotes, attribution |
 //! | political parties (UK, US) | `data/lexicon/parties.txt` | entities |
 //! | seats of government (`White House`, `Kremlin`) | `data/lexicon/government_seats.txt` | entities |
 //!
@@ -66,6 +68,10 @@ pub static PHRASAL_SPEECH_VERBS: Lazy<HashSet<&'static str>> =
 /// Nouns after a possessive that speak for the person (`Ryan's campaign`).
 pub static ENTOURAGE_NOUNS: Lazy<HashSet<&'static str>> =
     Lazy::new(|| list(include_str!("../data/lexicon/entourage_nouns.txt")));
+/// Head nouns of organisation names (`the trust`, `Trust chairman`).
+pub static ORG_HEAD_NOUNS: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/org_head_nouns.txt")));
+/// Cue verbs of quoted fragments that are not speech verbs in the lexicons (`urged`, `vowed`).
+pub static CUE_VERBS: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/cue_verbs.txt")));
 /// Party names and their member and adjective forms, case as written (`Tories`, `GOP`).
 pub static PARTIES: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/parties.txt")));
 /// Irregular past forms of speech verbs (`said`, `wrote`); regular ones end in `-ed`.

@@ -122,14 +122,10 @@ impl<'a> View<'a> {
     }
 }
 
-/// Honorifics that may precede a name and stay outside PER spans.
-pub const HONORIFICS: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "professor", "prof",
-    "rev", "reverend", "baroness", "baron", "mr.", "mrs.", "ms.", "dr.", "prof.", "rev.",
-];
-
+/// An honorific that may precede a name and stays outside PER spans (`Mr`, `Ms.`); the
+/// list is `data/lexicon/honorifics.txt` ([`crate::lexicon`]).
 pub fn is_honorific(w: &str) -> bool {
-    HONORIFICS.contains(&w.to_lowercase().as_str())
+    crate::lexicon::is_honorific(w)
 }
 
 /// A text with the given mentions annotated, each found in order after the previous one

@@ -549,16 +549,6 @@ fn sentence_bounds(chars: &[char], start: usize, end: usize) -> (usize, usize) {
     (s, e)
 }
 
-/// Verbs that cue a quoted fragment but are not in the speech-verb lexicon.
-const EXTRA_CUES: &[&str] = &[
-    "accuse", "accused", "accuses", "accusing", "ask", "asked", "asks", "asking", "hail", "hailed",
-    "hails", "urge", "urged", "urges", "vow", "vowed", "vows", "pledge", "pledged", "promise",
-    "promised", "promises", "quote", "quoted", "quoting", "quotes", "write", "wrote", "writes",
-    "welcome", "welcomed", "welcomes", "welcoming", "praise", "praised", "praises", "praising",
-    "criticise", "criticised", "criticises", "criticising", "criticize", "criticized",
-    "condemn", "condemned", "condemns", "cite", "cited", "cites", "citing", "continue",
-    "continued", "continues", "reply", "replied", "replies",
-];
 /// Words that may follow a quoted fragment without making it a modifier (`"confident" the
 /// deal would`, `"standing by" his remarks`).
 const FUNCTION_WORDS: &[&str] = &[
@@ -569,7 +559,7 @@ const FUNCTION_WORDS: &[&str] = &[
 
 /// A speech or report verb (the lexicon plus a few cue verbs).
 pub fn is_cue(w: &str) -> bool {
-    is_speech_verb(w) || EXTRA_CUES.contains(&w)
+    is_speech_verb(w) || crate::lexicon::CUE_VERBS.contains(w)
 }
 
 const NAMING_CUES: &[&str] = &["rated", "rating", "ratings", "so-called", "dubbed", "entitled", "titled", "nicknamed", "branded", "labelled", "labeled", "term", "word", "words", "phrase", "slogan", "motto"];

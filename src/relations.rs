@@ -24,15 +24,7 @@ use crate::annotation::{Annotations, Label, RelKind};
 use crate::document::Text;
 use crate::mentions::{is_honorific, Mention, View};
 
-const DETS: &[&str] = &["the", "a", "an", "its", "his", "her", "their", "our"];
 const PREPS: &[&str] = &["of", "at", "for", "with", "on"];
-const ORG_NOUNS: &[&str] = &[
-    "trust", "company", "club", "firm", "bank", "group", "council", "party", "union", "board",
-    "committee", "commission", "agency", "team", "band", "paper", "newspaper", "hospital",
-    "university", "college", "school", "authority", "department", "ministry", "service",
-    "corporation", "association", "federation", "society", "charity", "regulator", "network",
-    "channel", "station", "airline", "carrier", "retailer", "carmaker", "side",
-];
 
 fn words_between<'v>(view: &'v View, a: usize, b: usize) -> Vec<&'v str> {
     view.lower_words(a, b)
@@ -125,7 +117,7 @@ pub fn has_role(view: &View, group: &dyn Fn(&str) -> Vec<String>) -> Vec<(String
                     .filter(|w| !ms[k..i].iter().any(|o| view.lower_words(o.span.start, o.span.end).contains(w)))
                     .collect();
                 let ok = gap.first() == Some(&",")
-                    && gap[1..].iter().all(|w| DETS.contains(w) || *w == "'s" || *w == "’s" || *w == "'");
+                    && gap[1..].iter().all(|w| crate::lexicon::is_determiner(w) || *w == "'s" || *w == "’s" || *w == "'");
                 if ok && !view.between(p.span.end, r.span.start).contains('\n') {
                     found = Some((k - 1, "apposition"));
                 }
@@ -137,7 +129,7 @@ pub fn has_role(view: &View, group: &dyn Fn(&str) -> Vec<String>) -> Vec<(String
                 let gap = words_between(view, ms[p].span.end, r.span.start);
                 let ok = gap.len() <= 5
                     && gap.iter().any(|w| matches!(*w, "is" | "was" | "became" | "becomes" | "remains" | "as"))
-                    && gap.iter().all(|w| matches!(*w, "," | "-" | "–" | "—" | "who" | "is" | "was" | "became" | "becomes" | "remains" | "now" | "also" | "as") || DETS.contains(w))
+                    && gap.iter().all(|w| matches!(*w, "," | "-" | "–" | "—" | "who" | "is" | "was" | "became" | "becomes" | "remains" | "now" | "also" | "as") || crate::lexicon::is_determiner(w))
                     && !ms[p + 1..i].iter().any(|m| m.label == Label::PER);
                 if ok {
                     found = Some((p, "predicate"));
@@ -265,13 +257,13 @@ pub fn role_org(view: &View) -> Vec<(String, String, &'static str)> {
         }
         // 3. reference: `of the trust`, or `Trust chairman`.
         let after: Vec<&str> = view.lower_words(r.span.end, (r.span.end + 40).min(view.chars.len())).into_iter().take(3).collect();
-        let noun = if after.len() >= 3 && PREPS.contains(&after[0]) && DETS.contains(&after[1]) && ORG_NOUNS.contains(&after[2]) {
+        let noun = if after.len() >= 3 && PREPS.contains(&after[0]) && crate::lexicon::is_determiner(after[1]) && crate::lexicon::ORG_HEAD_NOUNS.contains(after[2]) {
             Some(after[2].to_string())
         } else {
             let first = r.text.split_whitespace().next().unwrap_or("");
             (r.text.split_whitespace().count() > 1
                 && first.chars().next().is_some_and(char::is_uppercase)
-                && ORG_NOUNS.contains(&first.to_lowercase().as_str()))
+                && crate::lexicon::ORG_HEAD_NOUNS.contains(first.to_lowercase().as_str()))
             .then(|| first.to_lowercase())
         };
         if let Some(noun) = noun {

@@ -62,11 +62,6 @@ const NOT_MODIFIERS: &[&str] = &[
     "after", "back", "over", "under", "day", "night", "all", "one", "two", "other",
 ];
 
-const DETERMINERS: &[&str] = &["the", "a", "an", "its", "his", "her", "their", "our", "my", "your", "this", "that"];
-const HONORIFICS: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "professor", "prof", "rev",
-    "mr.", "mrs.", "ms.", "dr.", "prof.", "rev.", "baroness", "baron",
-];
 const OF_WORDS: &[&str] = &["of", "for"];
 const COMPLEMENTS: &[&str] = &[
     "state", "hospitals", "staff", "marketing", "sales", "finance", "operations", "nursing",
@@ -116,11 +111,11 @@ pub fn is_speech_verb(w: &str) -> bool {
 }
 
 fn is_det(w: &str) -> bool {
-    DETERMINERS.contains(&norm(w).as_str())
+    crate::lexicon::is_determiner(w)
 }
 
 fn is_honorific(w: &str) -> bool {
-    HONORIFICS.contains(&norm(w).as_str())
+    crate::lexicon::is_honorific(w)
 }
 
 fn is_possessive(w: &str) -> bool {

@@ -137,6 +137,26 @@ mod tests {
     }
 
     #[test]
+    fn said_of_is_an_attribution_verb() {
+        let s = "“It was a fair result,” [PER Ann Ruiz] said of the vote. “We will accept it.”";
+        assert_eq!(speakers(s), vec!["Ann Ruiz", "Ann Ruiz"]);
+    }
+
+    #[test]
+    fn a_quantified_party_member_is_the_speaker_through_the_party() {
+        let s = "“The race is far from over,” one Ohio [ORG Democrat] said.";
+        assert_eq!(speakers(s), vec!["Democrat"]);
+        let s = "“The race is far from over,” added another Ohio [ORG Republican].";
+        assert_eq!(speakers(s), vec!["Republican"]);
+    }
+
+    #[test]
+    fn a_mention_after_a_preposition_following_the_verb_is_not_the_subject() {
+        let s = "He rejected “the gloom and fear” offered at the [ORG Unity Party] rally.";
+        assert_eq!(speakers(s), vec![""]);
+    }
+
+    #[test]
     fn a_speech_verb_from_the_derived_lexicon_attributes() {
         assert_eq!(speakers("“That was the easy part,” [PER Rosa Diaz] quipped."), vec!["Rosa Diaz"]);
     }

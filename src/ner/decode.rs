@@ -53,7 +53,7 @@ pub fn trim(text: &Text, words: &[Span], mut e: WordEntity) -> Option<WordEntity
     while e.start < e.end {
         let first = w(e.start);
         let drop = is_punct(&first)
-            || (e.label == Label::PER && (crate::mentions::HONORIFICS.contains(&first.as_str()) || first == "."))
+            || (e.label == Label::PER && (crate::lexicon::is_honorific(&first) || first == "."))
             || (e.label != Label::PER && matches!(first.as_str(), "the" | "a" | "an"))
             || LINKERS.contains(&first.as_str());
         if !drop {
