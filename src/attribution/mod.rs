@@ -63,6 +63,14 @@ pub enum Decision {
     Undecided,
 }
 
+impl Decision {
+    /// The first decision of several tried in turn (a speaker, or no speaker), else
+    /// [`Decision::Undecided`]: `Decision::first(verbs.map(|v| …))`.
+    pub fn first(tries: impl IntoIterator<Item = Decision>) -> Decision {
+        tries.into_iter().find(|d| *d != Decision::Undecided).unwrap_or(Decision::Undecided)
+    }
+}
+
 /// One step of attribution.
 pub trait Sieve: Sync {
     /// Recorded on the Speaker relation it makes.

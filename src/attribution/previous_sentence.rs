@@ -23,13 +23,7 @@ impl Sieve for PreviousSentence {
         let words = scene.clause_words(ps.start, ps.end);
         // The last speech verb whose subject decides (`X noted …, as reported by BuzzFeed
         // News.` is X's: the passive adjunct has no subject).
-        for verb in scene.verbs(&words).into_iter().rev() {
-            match scene.decide(scene.subject_of(verb, ps.start, ps.end), false) {
-                Decision::Undecided => {}
-                d => return d,
-            }
-        }
-        Decision::Undecided
+        Decision::first(scene.verbs(&words).into_iter().rev().map(|verb| scene.decide(scene.subject_of(verb, ps.start, ps.end), false)))
     }
 }
 

@@ -14,13 +14,7 @@ impl Sieve for SameSentence {
     fn decide(&self, scene: &Scene, q: &QuoteCtx) -> Decision {
         let end = q.sent_after.min(q.para.end);
         let words = scene.clause_words(q.sent_before, end);
-        for verb in scene.verbs(&words) {
-            match scene.decide(scene.subject_of(verb, q.sent_before, end), true) {
-                Decision::Undecided => {}
-                d => return d,
-            }
-        }
-        Decision::Undecided
+        Decision::first(scene.verbs(&words).into_iter().map(|verb| scene.decide(scene.subject_of(verb, q.sent_before, end), true)))
     }
 }
 
