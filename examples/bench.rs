@@ -171,15 +171,17 @@ fn rules_and_write(
     }
     let t = Instant::now();
     whosaid::ner::batch::apply_sentence_labels(&pipeline.model.labels, doc, &sentences, labels, &pipeline.settings.ner);
+    let mut expected = doc.clone();
+    // `pipeline::annotate_rules`, stage by stage (checked against it below): the entity
+    // rules, timed with the model's ROLE merging above.
+    doc.ann.spans.retain(|s| s.label != Label::QUOTE);
+    doc.ann.relations.clear();
+    doc.ann.equivs.clear();
+    whosaid::entities::normalise(&doc.text, &mut doc.ann);
     times.entity_rules += t.elapsed().as_secs_f64();
 
-    // `pipeline::annotate_rules`, stage by stage (checked against it below).
-    let mut expected = doc.clone();
     let t = Instant::now();
     let ann = &mut doc.ann;
-    ann.spans.retain(|s| s.label != Label::QUOTE);
-    ann.relations.clear();
-    ann.equivs.clear();
     let first = ann.spans.iter().filter_map(|s| s.id.strip_prefix('T')?.parse::<usize>().ok()).max().unwrap_or(0) + 1;
     for (n, q) in (first..).zip(whosaid::quotes::find_quotes(&doc.text)) {
         ann.spans.push(SpanAnn { id: format!("T{n}"), label: Label::QUOTE, span: q.span, score: None, partial: q.partial });

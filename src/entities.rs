@@ -29,6 +29,20 @@ pub fn normalise(text: &Text, ann: &mut Annotations) {
     ann.sort_spans();
 }
 
+/// The entity spans by start (index into `ann.spans`), for [`covering`].
+fn entity_index(ann: &Annotations) -> Vec<(Span, usize)> {
+    let mut v: Vec<(Span, usize)> = ann.spans.iter().enumerate().filter(|(_, s)| s.label.is_entity()).map(|(i, s)| (s.span, i)).collect();
+    v.sort_by_key(|(sp, _)| (sp.start, std::cmp::Reverse(sp.end)));
+    v
+}
+
+/// The entity span (index into `ann.spans`) that covers `[a, b)`, if any: a binary search,
+/// then the few spans that start before `a` (entity spans seldom nest).
+fn covering(index: &[(Span, usize)], a: usize, b: usize) -> Option<usize> {
+    let k = index.partition_point(|(sp, _)| sp.start <= a);
+    index[..k].iter().rev().take(4).find(|(sp, _)| sp.start <= a && b <= sp.end).map(|(_, i)| *i)
+}
+
 /// The labels a name may change between (ROLE is a different kind of span).
 fn is_name_label(l: Label) -> bool {
     matches!(l, Label::PER | Label::ORG | Label::LOC | Label::MISC)
@@ -103,6 +117,7 @@ pub fn repeated_surnames(text: &Text, ann: &mut Annotations) {
         }
     }
     let word = |k: usize| -> String { chars[words[k].0..words[k].1].iter().collect() };
+    let index = entity_index(ann);
     let lower = |k: usize| word(k).to_lowercase();
     let mut relabel = vec![];
     let mut add = vec![];
@@ -112,7 +127,7 @@ pub fn repeated_surnames(text: &Text, ann: &mut Annotations) {
         if !surnames.contains(&w) {
             continue;
         }
-        let covering = ann.spans.iter().position(|s| s.label.is_entity() && s.span.start <= a && b <= s.span.end);
+        let covering = covering(&index, a, b);
         let retaggable = match covering {
             None => true,
             Some(j) => matches!(ann.spans[j].label, Label::MISC | Label::LOC) && ann.spans[j].span == Span::new(a, b),
@@ -226,7 +241,8 @@ pub fn abbreviated_titles(text: &Text, ann: &mut Annotations) {
             s.label = Label::ROLE;
         }
     }
-    let covered = |ann: &Annotations, pos: usize| ann.spans.iter().any(|s| s.label.is_entity() && s.span.start <= pos && pos < s.span.end);
+    let index = entity_index(ann);
+    let covered = |_: &Annotations, pos: usize| covering(&index, pos, pos + 1).is_some();
     let mut extend = vec![];
     for (i, s) in ann.spans.iter().enumerate().filter(|(_, s)| s.label == Label::ROLE) {
         let t = text.slice(s.span);
