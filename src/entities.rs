@@ -242,12 +242,12 @@ pub fn abbreviated_titles(text: &Text, ann: &mut Annotations) {
         }
     }
     let index = entity_index(ann);
-    let covered = |_: &Annotations, pos: usize| covering(&index, pos, pos + 1).is_some();
+    let covered = |pos: usize| covering(&index, pos, pos + 1).is_some();
     let mut extend = vec![];
     for (i, s) in ann.spans.iter().enumerate().filter(|(_, s)| s.label == Label::ROLE) {
         let t = text.slice(s.span);
         let last = t.rsplit(' ').next().unwrap_or(t);
-        if is_title(last) && text.char_at(s.span.end) == Some('.') && !covered(ann, s.span.end) {
+        if is_title(last) && text.char_at(s.span.end) == Some('.') && !covered(s.span.end) {
             extend.push(i);
         }
     }
@@ -266,7 +266,7 @@ pub fn abbreviated_titles(text: &Text, ann: &mut Annotations) {
             start -= 1;
         }
         let word = Span::new(start, period);
-        if !word.is_empty() && is_title(text.slice(word)) && !covered(ann, start) && !covered(ann, period) {
+        if !word.is_empty() && is_title(text.slice(word)) && !covered(start) && !covered(period) {
             add.push(Span::new(start, period + 1));
         }
     }
@@ -278,12 +278,16 @@ pub fn abbreviated_titles(text: &Text, ann: &mut Annotations) {
 /// The lower-cased words right after and right before a char position, outside any
 /// span: (after, before), at most `n` each.
 fn words_around(text: &Text, start: usize, end: usize, n: usize) -> (Vec<String>, Vec<String>) {
-    let chars: Vec<char> = text.as_str().chars().collect();
-    let split = |s: &[char]| -> Vec<String> {
-        s.iter().collect::<String>().split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '"' | '“' | '”')).filter(|w| !w.is_empty()).map(|w| lexicon::norm(w)).collect()
+    let len = text.len_chars();
+    let split = |a: usize, b: usize| -> Vec<String> {
+        text.slice(Span::new(a.min(len), b.min(len)))
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '"' | '“' | '”'))
+            .filter(|w| !w.is_empty())
+            .map(lexicon::norm)
+            .collect()
     };
-    let after = split(&chars[end.min(chars.len())..(end + 60).min(chars.len())]).into_iter().take(n).collect();
-    let mut before = split(&chars[start.saturating_sub(60)..start.min(chars.len())]);
+    let after = split(end, end + 60).into_iter().take(n).collect();
+    let mut before = split(start.saturating_sub(60), start);
     let before = before.split_off(before.len().saturating_sub(n));
     (after, before)
 }

@@ -514,16 +514,23 @@ fn sigint_stops_the_run_writes_an_interrupted_manifest_and_exits_130() {
     assert_eq!((again.counts.up_to_date, again.counts.annotated), (done, 20 - done));
 }
 
-#[test]
-fn sigterm_keeps_the_partial_jsonl_output_and_a_rerun_resumes_from_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.jsonl");
+/// The twenty documents as `DIR/in.jsonl`, with `DIR/res/` made for the output
+/// `DIR/res/out.jsonl`: (input, output folder, output).
+fn twenty_as_jsonl(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let input = dir.join("in.jsonl");
     let docs = twenty_documents();
     let pairs: Vec<(&str, &str)> = docs.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     jsonl_file(&input, &pairs);
-    let res = dir.path().join("res");
+    let res = dir.join("res");
     std::fs::create_dir(&res).unwrap();
     let output = res.join("out.jsonl");
+    (input, res, output)
+}
+
+#[test]
+fn sigterm_keeps_the_partial_jsonl_output_and_a_rerun_resumes_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, res, output) = twenty_as_jsonl(dir.path());
     let start = || annotate().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(&output).args(["--batch-docs", "2", "-q"]).spawn().unwrap();
     let mut child = start();
     wait_until(|| lines_in_progress(&res) >= 4);
@@ -546,13 +553,7 @@ fn sigterm_keeps_the_partial_jsonl_output_and_a_rerun_resumes_from_it() {
 #[test]
 fn a_second_signal_exits_at_once_and_a_rerun_removes_the_stale_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.jsonl");
-    let docs = twenty_documents();
-    let pairs: Vec<(&str, &str)> = docs.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-    jsonl_file(&input, &pairs);
-    let res = dir.path().join("res");
-    std::fs::create_dir(&res).unwrap();
-    let output = res.join("out.jsonl");
+    let (input, res, output) = twenty_as_jsonl(dir.path());
     let mut child = annotate().arg("--jsonl").arg(&input).arg("--jsonl-out").arg(&output).args(["--batch-docs", "4", "-q"]).spawn().unwrap();
     wait_until(|| lines_in_progress(&res) >= 4);
     signal(&child, "INT");

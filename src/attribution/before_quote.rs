@@ -46,8 +46,10 @@ impl Sieve for BeforeQuote {
             };
             // After an earlier quote of the sentence, the verbs between the two quotes
             // report this one (`Lee accuses Ruiz of “…” and Kim says he is “…”`).
-            let after_previous = q.index.checked_sub(1).map(|p| v.quotes[p]).filter(|p| p.end > start).map(|p| p.end);
-            let own = |k: usize| after_previous.is_none_or(|e| v.words[k].span.start >= e) || !verbs.iter().any(|&w| after_previous.is_some_and(|e| v.words[w].span.start >= e));
+            let after = |e: usize, k: usize| v.words[k].span.start >= e;
+            let previous_end = q.index.checked_sub(1).map(|p| v.quotes[p].end).filter(|&e| e > start);
+            // When some verb follows that quote, only those count.
+            let own = |k: usize| previous_end.is_none_or(|e| after(e, k) || !verbs.iter().any(|&w| after(e, w)));
             if let Some(&verb) = verbs.iter().find(|&&k| !opening(k) && !fronted(k) && own(k)).filter(|_| !relative) {
                 // An unannotatable subject there (`sources tell the FT`) does not stop the
                 // search: the last verb may still name the speaker.

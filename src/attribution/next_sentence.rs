@@ -40,8 +40,10 @@ impl Sieve for NextSentence {
         // `“…” Ms. Lee said. “…” Mr. Kim said: “…”`: an attribution that runs into the next
         // quote (a colon or comma right before it) introduces that quote, not this one.
         let into_next = q.next_quote < sent.end.min(q.para.end)
-            && words.last().is_some_and(|&k| matches!(v.words[k].lower.as_str(), ":" | ","))
-            && words.last().is_some_and(|&k| v.chars[v.words[k].span.end..q.next_quote.min(v.chars.len())].iter().all(|c| c.is_whitespace()));
+            && words.last().is_some_and(|&k| {
+                let w = &v.words[k];
+                matches!(w.lower.as_str(), ":" | ",") && v.chars[w.span.end..q.next_quote.min(v.chars.len())].iter().all(|c| c.is_whitespace())
+            });
         if into_next {
             return Decision::Undecided;
         }
