@@ -8,6 +8,7 @@
 //! | [`abbreviated_titles`] | PER `Sen` in `Sen. Ted Cruz`, untagged `Gov.`, ROLE `Rep` | ROLE `Sen.`, ROLE `Gov.`, ROLE `Rep.` |
 //! | [`speaking_seats`] | LOC `White House` in `the White House said`, `a Kremlin spokesman` | ORG |
 //! | [`middle_initials`] | PER `Donald J` + PER `Trump` | PER `Donald J. Trump` |
+//! | [`name_fragments`] | ORG `Lib` + MISC `Dem`; ORG `Democratic` + ORG `National Committee`; ORG `BBC Radio` + MISC `4` | one ORG each |
 //! | [`one_type_per_name`] | `Merck` PER here, ORG there (3 ORG, 1 PER) | `Merck` ORG everywhere |
 //! | [`repeated_surnames`] | `Roger Stone` … untagged `Continued Stone:` | PER `Stone` |
 //!
@@ -24,6 +25,7 @@ pub fn normalise(text: &Text, ann: &mut Annotations) {
     abbreviated_titles(text, ann);
     speaking_seats(text, ann);
     middle_initials(text, ann);
+    name_fragments(text, ann);
     one_type_per_name(text, ann);
     repeated_surnames(text, ann);
     ann.sort_spans();
@@ -312,6 +314,50 @@ pub fn speaking_seats(text: &Text, ann: &mut Annotations) {
     }
 }
 
+/// One organisation name the tagger cut into spans that touch across one space: a party
+/// name in pieces (`Lib` + `Dem`), an organisation before a name whose words hold an
+/// organisation head noun (`Democratic` + `National Committee`, `U.N.` + `Security
+/// Council`, `University Hospitals` + `Bristol NHS Foundation Trust`), or an organisation
+/// and a number (`BBC Radio` + `4`). Pairs are joined from the right, so a chain (`National`
+/// + `Republican` + `Senatorial Committee`) becomes one span.
+pub fn name_fragments(text: &Text, ann: &mut Annotations) {
+    ann.sort_spans();
+    let mut names: Vec<usize> = ann.spans.iter().enumerate().filter(|(_, s)| is_name_label(s.label)).map(|(i, _)| i).collect();
+    names.sort_by_key(|&i| ann.spans[i].span.start);
+    let mut remove = vec![];
+    for k in (1..names.len()).rev() {
+        let (a, b) = (names[k - 1], names[k]);
+        let (sa, sb) = (ann.spans[a].span, ann.spans[b].span);
+        if sb.start != sa.end + 1 || text.char_at(sa.end) != Some(' ') {
+            continue;
+        }
+        let second = text.slice(sb);
+        let (la, lb) = (ann.spans[a].label, ann.spans[b].label);
+        let party = lexicon::is_party(text.slice(Span::new(sa.start, sb.end)));
+        let headed = la == Label::ORG
+            && lb == Label::ORG
+            && second.split(' ').any(|w| {
+                let w = w.to_lowercase();
+                lexicon::ORG_HEAD_NOUNS.contains(w.as_str()) || w.strip_suffix('s').is_some_and(|w| lexicon::ORG_HEAD_NOUNS.contains(w))
+            });
+        let numbered = la == Label::ORG && lb != Label::PER && second.chars().all(|c| c.is_ascii_digit());
+        if !(party || headed || numbered) {
+            continue;
+        }
+        ann.spans[a].span.end = sb.end;
+        ann.spans[a].label = Label::ORG;
+        ann.spans[a].score = match (ann.spans[a].score, ann.spans[b].score) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+        remove.push(b);
+    }
+    remove.sort_unstable();
+    for i in remove.into_iter().rev() {
+        ann.spans.remove(i);
+    }
+}
+
 /// A name the tagger split at a middle initial's period (`Donald J` + `Trump`, `M` +
 /// `Dane Waters`) is one person.
 pub fn middle_initials(text: &Text, ann: &mut Annotations) {
@@ -430,6 +476,39 @@ mod tests {
     fn a_name_split_at_a_middle_initial_is_one_person() {
         let got = run("Donald J. Trump and M. Dane Waters spoke.", &[(Label::PER, "Donald J"), (Label::PER, "Trump"), (Label::PER, "M"), (Label::PER, "Dane Waters")]);
         assert_eq!(got, pairs(&[("PER", "Donald J. Trump"), ("PER", "M. Dane Waters")]));
+    }
+
+    #[test]
+    fn a_party_name_in_two_pieces_is_one_organisation() {
+        let got = run("The Lib Dem plan was costed.", &[(Label::ORG, "Lib"), (Label::MISC, "Dem")]);
+        assert_eq!(got, pairs(&[("ORG", "Lib Dem")]));
+    }
+
+    #[test]
+    fn an_organisation_before_a_headed_name_joins_it_from_the_right() {
+        let got = run(
+            "The National Republican Senatorial Committee and the Westbury Hospitals Avon Health Trust agreed.",
+            &[(Label::ORG, "National"), (Label::MISC, "Republican"), (Label::ORG, "Senatorial Committee"), (Label::ORG, "Westbury Hospitals"), (Label::ORG, "Avon Health Trust")],
+        );
+        assert_eq!(got, pairs(&[("ORG", "National Republican Senatorial Committee"), ("ORG", "Westbury Hospitals Avon Health Trust")]));
+    }
+
+    #[test]
+    fn an_organisation_and_a_number_are_one_name() {
+        let got = run("He told Coast Radio 5 on Monday.", &[(Label::ORG, "Coast Radio"), (Label::MISC, "5")]);
+        assert_eq!(got, pairs(&[("ORG", "Coast Radio 5")]));
+    }
+
+    #[test]
+    fn touching_organisations_without_a_head_noun_stay_two() {
+        let got = run("Senate Republicans met Acme Widgets staff.", &[(Label::ORG, "Senate"), (Label::ORG, "Republicans"), (Label::ORG, "Acme Widgets")]);
+        assert_eq!(got, pairs(&[("ORG", "Senate"), ("ORG", "Republicans"), ("ORG", "Acme Widgets")]));
+    }
+
+    #[test]
+    fn organisations_touching_across_a_slash_stay_two() {
+        let got = run("An Acme Group/Westbury Council poll.", &[(Label::ORG, "Acme Group"), (Label::ORG, "Westbury Council")]);
+        assert_eq!(got, pairs(&[("ORG", "Acme Group"), ("ORG", "Westbury Council")]));
     }
 
     #[test]

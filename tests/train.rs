@@ -119,3 +119,51 @@ fn training_resumes_from_its_checkpoint() {
     assert!(batches > 0);
     assert_eq!(report.epochs.len(), 2);
 }
+
+/// `whosaid silver` over `dir` (brat pairs) into `out`, with extra arguments.
+fn silver(dir: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("whosaid").unwrap().arg("silver").arg(dir).arg("--out").arg(out).args(extra).output().unwrap()
+}
+
+/// Two annotated pairs written for this test (no X.json: every span counts as sure).
+fn silver_pairs(dir: &std::path::Path) {
+    std::fs::write(dir.join("a.txt"), "Acme Corp hired Jane Doe. She starts in May.\n").unwrap();
+    std::fs::write(dir.join("a.ann"), "T1\tORG 0 9\tAcme Corp\nT2\tPER 16 24\tJane Doe\n").unwrap();
+    std::fs::write(dir.join("b.txt"), "Westbury Council met on Tuesday.\n").unwrap();
+    std::fs::write(dir.join("b.ann"), "T1\tORG 0 16\tWestbury Council\n").unwrap();
+}
+
+#[test]
+fn test_silver_writes_training_sentences_a_held_out_file_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("silver");
+    silver_pairs(dir.path());
+    let run = silver(dir.path(), &out, &["--holdout", "0", "--quiet"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let train = whosaid::train::conll::read(&out.join("train.conll")).unwrap();
+    assert_eq!(train.len(), 3);
+    assert_eq!(train[0].tags[..2], ["B-ORG".to_string(), "I-ORG".to_string()]);
+    assert_eq!(std::fs::read_to_string(out.join("heldout.conll")).unwrap(), "");
+    let counts: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("silver.json")).unwrap()).unwrap();
+    assert_eq!(counts["train"]["documents"], 2);
+    assert_eq!(counts["train"]["spans"]["ORG"], 2);
+}
+
+#[test]
+fn test_silver_exclude_leaves_gold_texts_out_and_nothing_left_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    silver_pairs(dir.path());
+    let run = silver(dir.path(), &dir.path().join("silver"), &["--exclude", dir.path().to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("no silver sentences to train on") && err.contains("2 excluded as gold"), "{err}");
+    assert!(!dir.path().join("silver/train.conll").exists());
+}
+
+#[test]
+fn test_silver_min_score_out_of_range_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = silver(dir.path(), &dir.path().join("silver"), &["--min-score", "1.5"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("1.5 is not between 0 and 1"));
+}

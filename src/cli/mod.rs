@@ -27,6 +27,8 @@ pub enum Command {
     EvalPolnear(cmd::eval_polnear::Args),
     /// Fine-tune the NER model (BERT token classification) on CoNLL data and brat pairs.
     Train(cmd::train::Args),
+    /// Silver training data (CoNLL) from annotated documents, for self-training the NER model.
+    Silver(cmd::silver::Args),
     /// Train the speaker ranker on gold quotes with their sources (a learned last sieve).
     TrainAttribution(cmd::train_attribution::Args),
     /// Export brat pairs for review: brat, Label Studio, doccano, CoNLL, CSV or HTML.
@@ -48,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::EvalConll(args) => cmd::eval_conll::run(args),
         Command::EvalPolnear(args) => cmd::eval_polnear::run(args),
         Command::Train(args) => cmd::train::run(args),
+        Command::Silver(args) => cmd::silver::run(args),
         Command::TrainAttribution(args) => cmd::train_attribution::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Import(args) => cmd::import::run(args),

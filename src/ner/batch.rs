@@ -290,7 +290,7 @@ fn add_rule_roles(doc: &Document, sent: &segment::Sentence, found: &mut Vec<Word
     for (s, e) in add {
         if tags[s..e].iter().all(|t| *t == WordTag::O) && !all_honorifics(&words[s..e]) {
             tags[s..e].iter_mut().for_each(|x| *x = WordTag::Role);
-            found.push(WordEntity { start: s, end: e, label: Label::ROLE, score: 0.5 });
+            found.push(WordEntity { start: s, end: e, label: Label::ROLE, score: super::RULE_ROLE_SCORE });
         }
     }
     found.sort_by_key(|e| e.start);

@@ -71,6 +71,10 @@ pub fn predict_words(model: &NerModel, seqs: &[Vec<&str>], batch_size: usize, ma
     predict_encoded(model, &refs, batch_size, DEFAULT_PAD_MULTIPLE)
 }
 
+/// The score of a ROLE found by whosaid's role rules rather than the model (written to
+/// `X.json` like a model score; self-training treats it as sure).
+pub const RULE_ROLE_SCORE: f32 = 0.5;
+
 /// The padding multiple [`predict_words`] uses (see [`padded_width`]).
 pub const DEFAULT_PAD_MULTIPLE: usize = 16;
 

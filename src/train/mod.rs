@@ -3,6 +3,7 @@
 //! Kept off the inference path: nothing in `annotate` calls into this module.
 
 pub mod conll;
+pub mod self_training;
 pub mod silver;
 
 use crate::error::{Error, Result};

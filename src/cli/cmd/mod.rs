@@ -7,6 +7,7 @@ pub mod eval_polnear;
 pub mod export;
 pub mod import;
 pub mod quotes;
+pub mod silver;
 pub mod train;
 pub mod train_attribution;
 
