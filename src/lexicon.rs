@@ -18,6 +18,7 @@
 //! | cue verbs of fragments | `data/lexicon/cue_verbs.txt` | quotes, attribution |
 //! | political parties (UK, US) | `data/lexicon/parties.txt` | entities |
 //! | seats of government (`White House`, `Kremlin`) | `data/lexicon/government_seats.txt` | entities |
+//! | nationality adjectives (`German`, `Welsh`) | `data/lexicon/nationalities.txt` | entities |
 //!
 //! Lookups take a lower-cased word with curly apostrophes made straight (see [`norm`]).
 
@@ -74,6 +75,8 @@ pub static ORG_HEAD_NOUNS: Lazy<HashSet<&'static str>> = Lazy::new(|| list(inclu
 pub static CUE_VERBS: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/cue_verbs.txt")));
 /// Party names and their member and adjective forms, case as written (`Tories`, `GOP`).
 pub static PARTIES: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/parties.txt")));
+/// Nationality adjectives, case as written (`German`, `Sri Lankan`).
+pub static NATIONALITIES: Lazy<HashSet<&'static str>> = Lazy::new(|| list(include_str!("../data/lexicon/nationalities.txt")));
 /// Irregular past forms of speech verbs (`said`, `wrote`); regular ones end in `-ed`.
 pub static IRREGULAR_PAST: Lazy<HashSet<&'static str>> =
     Lazy::new(|| list(include_str!("../data/lexicon/irregular_past.txt")));
