@@ -272,7 +272,9 @@ pub fn find_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
             is(p, WordTag::Per)
         };
         // 4. a described source: `[det|ORG] TITLE [of|for|at ORG…] said`.
-        let det_before = s > 0 && (is_det(words[s - 1]) || is_possessive(words[s - 1]) || tags[s - 1] == WordTag::Org);
+        // (A party the tagger called MISC is an organisation here: `the Republican lawmaker said`.)
+        let party = |i: usize| tags[i] == WordTag::Org || crate::lexicon::is_party(words[i]);
+        let det_before = s > 0 && (is_det(words[s - 1]) || is_possessive(words[s - 1]) || party(s - 1));
         let mut v = e;
         if v < n && matches!(word(v).as_str(), "of" | "at" | "for" | "with") {
             v += 1;
@@ -290,7 +292,7 @@ pub fn find_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
         // 5. predicate or appointment of a person just named: `Smith , who is the chairman`,
         //    `Smith was named chief executive`, `appointed Smith as manager`.
         let mut c = s;
-        while c > 0 && (is_det(words[c - 1]) || is_possessive(words[c - 1]) || tags[c - 1] == WordTag::Org) {
+        while c > 0 && (is_det(words[c - 1]) || is_possessive(words[c - 1]) || party(c - 1)) {
             c -= 1;
         }
         let copula = c > 0
@@ -360,6 +362,11 @@ mod tests {
     fn an_unnamed_source_with_a_speech_verb_is_a_role() {
         assert_eq!(roles("a spokesman said", &[O, O, O]), vec!["spokesman"]);
         assert_eq!(roles("the chief executive added", &[O, O, O, O]), vec!["chief executive"]);
+    }
+
+    #[test]
+    fn a_described_source_after_a_party_the_tagger_called_misc_is_a_role() {
+        assert_eq!(roles("the Democratic senator said", &[O, Misc, O, O]), vec!["senator"]);
     }
 
     #[test]
