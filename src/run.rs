@@ -18,7 +18,7 @@
 //! between processes with no coordinator.
 
 use crate::corpus::{self, FileId, Input, JsonlDoc, JsonlReader};
-use crate::document::{decode_text, Document};
+use crate::document::{decode_text, sha256_hex, Document};
 use crate::error::{Error, Result};
 use crate::formats::brat;
 use crate::formats::json::{JsonDocument, Provenance};
@@ -959,11 +959,6 @@ fn recorded_run_matches(ann: &Path, json: &Path, provenance: &Provenance, sha256
         Ok(r) => r.sha256 == sha256 && r.provenance == *provenance,
         Err(_) => false,
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The lines of a previous JSON Lines output made with this provenance, by document id.
