@@ -18,6 +18,7 @@ pub mod entities;
 pub mod error;
 pub mod eval;
 pub mod formats;
+pub mod fsio;
 pub mod lexicon;
 
 pub use annotation::{Annotations, Label, RelKind, Relation, SpanAnn};

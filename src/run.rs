@@ -22,6 +22,7 @@ use crate::document::{decode_text, sha256_hex, Document};
 use crate::error::{Error, Result};
 use crate::formats::brat;
 use crate::formats::json::{JsonDocument, Provenance};
+use crate::fsio::{folder_of, temp_path, write_atomic_all, Staged};
 use crate::ner::batch::{apply, infer, prepare, NerOptions, Prepared};
 use crate::ner::{Encoder, WordLabel};
 use crate::pipeline::{annotate_rules, Pipeline};
@@ -29,7 +30,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -192,14 +192,6 @@ pub fn preflight(opts: &RunOptions, corpus: &Corpus, manifest: &Path) -> Result<
     Ok(())
 }
 
-/// The folder a file is written in (`.` for a bare name).
-fn folder_of(file: &Path) -> PathBuf {
-    match file.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
 /// The signal that asked the running batch to stop (0: none).
 static STOP: AtomicI32 = AtomicI32::new(0);
 
@@ -317,7 +309,7 @@ impl Manifest {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        crate::formats::write_atomic(path, &bytes)
+        crate::fsio::write_atomic(path, &bytes)
     }
 
     pub fn read(path: &Path) -> Result<Manifest> {
@@ -1094,20 +1086,7 @@ fn write_pair(ann_path: &Path, ann: &[u8], json_path: &Path, json: &[u8]) -> Res
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
     }
-    let ann_tmp = staged(ann_path, ann)?;
-    let json_tmp = staged(json_path, json)?;
-    ann_tmp.persist(ann_path)?;
-    json_tmp.persist(json_path)?;
-    Ok(())
-}
-
-/// The temporary file an output is written through before it is renamed into place:
-/// `.whosaid-HASH.tmp` beside it, HASH the first 16 hex digits of the SHA-256 of its file
-/// name. The name is fixed, so a rerun replaces (or, for an up-to-date output, removes)
-/// the one a killed run left behind, and never touches another run's.
-pub fn temp_path(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    folder_of(target).join(format!(".whosaid-{}.tmp", &sha256_hex(name.as_bytes())[..16]))
+    write_atomic_all(&[(ann_path, ann), (json_path, json)])
 }
 
 /// Removes the temporary files a killed run may have left for these outputs.
@@ -1115,56 +1094,6 @@ fn remove_stale_temps(targets: &[&Path]) {
     for t in targets {
         let _ = std::fs::remove_file(temp_path(t));
     }
-}
-
-/// A temporary file being written ([`temp_path`]); removed when dropped unless renamed
-/// into place.
-struct Staged {
-    path: PathBuf,
-    file: Option<std::fs::File>,
-}
-
-impl Staged {
-    /// Creates the temporary file of `target` afresh (a stale one is removed first; a
-    /// symlink in its place is never followed).
-    fn create(target: &Path) -> Result<Staged> {
-        let path = temp_path(target);
-        let _ = std::fs::remove_file(&path);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o644)
-            .open(&path)
-            .map_err(|e| Error::io(target, e))?;
-        Ok(Staged { path, file: Some(file) })
-    }
-
-    /// Syncs the file and renames it over `target`.
-    fn persist(mut self, target: &Path) -> Result<()> {
-        if let Some(f) = self.file.take() {
-            f.sync_all().map_err(|e| Error::io(target, e))?;
-        }
-        std::fs::rename(&self.path, target).map_err(|e| Error::io(target, e))?;
-        self.path = PathBuf::new();
-        Ok(())
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.path.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-/// A synced temporary file beside `path` holding `bytes`, to be renamed over it.
-fn staged(path: &Path, bytes: &[u8]) -> Result<Staged> {
-    let mut tmp = Staged::create(path)?;
-    if let Some(f) = tmp.file.as_mut() {
-        f.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    }
-    Ok(tmp)
 }
 
 /// The JSON Lines output: lines go to a temporary file beside the target, renamed into
@@ -1180,7 +1109,7 @@ impl JsonlOut {
         let dir = folder_of(target);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let mut staged = Staged::create(target)?;
-        let file = staged.file.take().ok_or_else(|| Error::Other("internal error: no temporary file".into()))?;
+        let file = staged.take_file().ok_or_else(|| Error::Other("internal error: no temporary file".into()))?;
         let file = std::io::BufWriter::with_capacity(1 << 20, file);
         Ok(JsonlOut { target: target.to_path_buf(), staged, file })
     }
@@ -1195,7 +1124,7 @@ impl JsonlOut {
 
     fn commit(self) -> Result<()> {
         let JsonlOut { target, mut staged, file } = self;
-        staged.file = Some(file.into_inner().map_err(|e| Error::io(&target, e.into_error()))?);
+        staged.put_back(file.into_inner().map_err(|e| Error::io(&target, e.into_error()))?);
         staged.persist(&target)
     }
 }
@@ -1269,16 +1198,6 @@ mod tests {
     fn an_io_error_is_said_once_in_a_chain_of_causes() {
         let e = anyhow::Error::from(Error::io(Path::new("out.jsonl"), std::io::Error::other("Is a directory")));
         assert_eq!(format!("{e:#}"), "out.jsonl: Is a directory");
-    }
-
-    #[test]
-    fn a_temporary_file_is_named_after_its_output_and_beside_it() {
-        let t = temp_path(Path::new("out/news/a.json"));
-        assert_eq!(t.parent(), Some(Path::new("out/news")));
-        assert_eq!(t, temp_path(Path::new("out/news/a.json")));
-        assert_ne!(t, temp_path(Path::new("out/news/a.ann")));
-        let name = t.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(name.starts_with(".whosaid-") && name.ends_with(".tmp") && name.len() == 29, "{name}");
     }
 
     #[test]
