@@ -1,6 +1,6 @@
 //! whosaid throughput benchmark (not a test): `scripts/bench [DIR...]`.
 //!
-//! Runs the batch runner ([`whosaid::run`], as `whosaid annotate --out TMP --force` does:
+//! Runs the batch runner ([`whosaid::batch`], as `whosaid annotate --out TMP --force` does:
 //! reading files, segmentation and tokenisation overlapped with the forward pass, rules,
 //! atomic writes) over each corpus, then times the bare forward pass on the same batches,
 //! and prints whosaid's own figures: start-up time, documents/s, word pieces/s and
@@ -30,7 +30,7 @@ use whosaid::corpus::Input;
 use whosaid::ner::batch::{prepare, Prepared};
 use whosaid::ner::{padded_width, Encoded, PrecisionChoice};
 use whosaid::pipeline::Pipeline;
-use whosaid::run::{self, Corpus, RunOptions};
+use whosaid::batch::{self, Corpus, RunOptions};
 use whosaid::Document;
 
 fn peak_rss_mib() -> f64 {
@@ -109,7 +109,7 @@ fn bench(pipeline: &Pipeline, label: &str, roots: &[PathBuf], batch_docs: usize,
     }
     let inputs = corpus.files.clone();
     let opts = RunOptions { out: Some(out.path().to_path_buf()), batch_docs, force: true, overlap, ..RunOptions::default() };
-    let m = run::run(pipeline, corpus, &opts, &run::Silent)?;
+    let m = batch::annotate_corpus(pipeline, corpus, &opts, &batch::Silent)?;
     if let Some(f) = m.failures.first() {
         return Err(format!("{} documents failed, e.g. {}", m.failures.len(), f.error).into());
     }
@@ -155,7 +155,7 @@ impl StageTimes {
 }
 
 /// The rule and write stages of one document whose sentences all carry fixed labels, as
-/// [`whosaid::run`] runs them (`apply`, then `pipeline::annotate_rules` stage by stage so
+/// [`whosaid::batch`] runs them (`apply`, then `pipeline::annotate_rules` stage by stage so
 /// that attribution is timed on its own, then the JSON and brat outputs, written).
 fn rules_and_write(
     pipeline: &Pipeline,

@@ -202,10 +202,28 @@ impl Document {
 
     /// SHA-256 of the text, hex.
     pub fn sha256(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(self.text.as_str().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        sha256_hex(self.text.as_str().as_bytes())
     }
+}
+
+/// SHA-256 of bytes as 64 lower-case hex digits: the one way whosaid writes a digest
+/// (document texts, model files, temporary file names).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(bytes))
+}
+
+/// [`sha256_hex`] of everything a reader yields, streamed (a model file is not read
+/// into memory whole).
+pub fn sha256_hex_reader(reader: &mut impl std::io::Read) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    std::io::copy(reader, &mut hasher)?;
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Decodes file bytes into text, with the reasons whosaid refuses a document.
@@ -231,6 +249,14 @@ pub fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sha256_is_written_as_64_lower_case_hex_digits_streamed_or_not() {
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(sha256_hex(b"abc"), abc);
+        assert_eq!(sha256_hex_reader(&mut &b"abc"[..]).unwrap(), abc);
+        assert_eq!(Document::new("d", "abc").sha256(), abc);
+    }
 
     #[test]
     fn char_offsets_count_scalar_values_not_bytes() {

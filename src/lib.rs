@@ -11,6 +11,7 @@
 
 pub mod annotation;
 pub mod attribution;
+pub mod batch;
 pub mod coref;
 pub mod corpus;
 pub mod document;
@@ -18,19 +19,19 @@ pub mod entities;
 pub mod error;
 pub mod eval;
 pub mod formats;
+pub mod fsio;
 pub mod lexicon;
-
-pub use annotation::{Annotations, Label, RelKind, Relation, SpanAnn};
-pub use document::{Document, Span, Text};
-pub use error::{Error, Result};
 pub mod mentions;
 pub mod ner;
 pub mod pipeline;
 pub mod polnear;
-pub mod run;
 pub mod quotes;
 pub mod ranker;
 pub mod relations;
 pub mod roles;
 pub mod segment;
 pub mod train;
+
+pub use annotation::{Annotations, Label, RelKind, Relation, SpanAnn};
+pub use document::{Document, Span, Text};
+pub use error::{Error, Result};

@@ -111,13 +111,8 @@ pub fn pad_multiple(precision: Precision) -> usize {
 /// Hex SHA-256 of a file's bytes, streamed (empty if it cannot be read; the model load
 /// reports that).
 fn file_sha256(path: &Path) -> String {
-    use sha2::{Digest, Sha256};
     let Ok(mut file) = std::fs::File::open(path) else { return String::new() };
-    let mut hasher = Sha256::new();
-    if std::io::copy(&mut file, &mut hasher).is_err() {
-        return String::new();
-    }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::document::sha256_hex_reader(&mut file).unwrap_or_default()
 }
 
 /// The rule stages after NER, over one document whose entities are set: the entity rules

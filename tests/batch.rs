@@ -9,11 +9,11 @@ use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
 use support::*;
 use whosaid::formats::json::JsonDocument;
-use whosaid::run::JsonlRecord;
+use whosaid::batch::JsonlRecord;
 use whosaid::Text;
 
 /// Annotates `files` into `out` with extra arguments; returns the manifest.
-fn annotate_into(src: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> whosaid::run::Manifest {
+fn annotate_into(src: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> whosaid::batch::Manifest {
     let (o, err) = run(annotate().arg(src).arg("--out").arg(out).args(extra));
     assert!(o.status.success(), "whosaid failed: {err}");
     manifest(&out.join("whosaid-run.json"))

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use whosaid::run::Manifest;
+use whosaid::batch::Manifest;
 
 /// The repository root.
 pub fn root() -> PathBuf {

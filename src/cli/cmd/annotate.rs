@@ -1,5 +1,5 @@
 //! `whosaid annotate`: writes `X.ann` (brat) and `X.json` for every document, or one
-//! JSON Lines file, through the batch runner ([`whosaid::run`]).
+//! JSON Lines file, through the batch runner ([`whosaid::batch`]).
 //!
 //! A bad document (unreadable, empty, binary, not UTF-8, too large) is reported on one
 //! line and the batch goes on; the run ends with a summary, writes `whosaid-run.json`,
@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use whosaid::ner::PrecisionChoice;
 use whosaid::pipeline::Pipeline;
-use whosaid::run::{self, Corpus, Observer, RunOptions, Shard};
+use whosaid::batch::{self, Corpus, Observer, RunOptions, Shard};
 use whosaid::Error;
 
 /// The shipped default model, relative to the repository root.
@@ -62,7 +62,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE", conflicts_with = "out")]
     pub jsonl_out: Option<PathBuf>,
     /// Refuse documents longer than this many characters (one error line each).
-    #[arg(long, value_name = "N", default_value_t = run::DEFAULT_MAX_CHARS)]
+    #[arg(long, value_name = "N", default_value_t = batch::DEFAULT_MAX_CHARS)]
     pub max_chars: usize,
     /// Where to write the run manifest [default: whosaid-run.json in the output root].
     #[arg(long, value_name = "FILE")]
@@ -117,11 +117,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         overlap: !args.no_overlap,
         manifest: None,
     };
-    let manifest_path = args.manifest.unwrap_or_else(|| run::manifest_path(&opts, &args.paths));
+    let manifest_path = args.manifest.unwrap_or_else(|| batch::manifest_path(&opts, &args.paths));
     opts.manifest = Some(manifest_path.clone());
     // Before any work: the inputs, and whether the outputs can be written at all.
     let corpus = Corpus::discover(&args.paths, &args.jsonl);
-    run::preflight(&opts, &corpus, &manifest_path)?;
+    batch::preflight(&opts, &corpus, &manifest_path)?;
 
     let model_dir = resolve_model(args.model)?;
     stop_on_signals();
@@ -130,9 +130,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let startup_s = t0.elapsed().as_secs_f64();
 
     let bar = Bar::new(args.quiet);
-    let mut manifest = run::run(&pipeline, corpus, &opts, &bar)?;
+    let mut manifest = batch::annotate_corpus(&pipeline, corpus, &opts, &bar)?;
     bar.bar.finish_and_clear();
-    manifest.timings.startup_s = run::round3(startup_s);
+    manifest.timings.startup_s = batch::round3(startup_s);
     manifest.command = std::env::args().collect();
 
     let c = &manifest.counts;
@@ -165,7 +165,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("whosaid: cannot write the run manifest: {e}");
         failed = true;
     }
-    if let Some(signal) = run::stop_requested() {
+    if let Some(signal) = batch::stop_requested() {
         // Said even with --quiet: the run is not complete.
         eprintln!(
             "whosaid: interrupted by {}: {} document(s) written, the rest not started; the same command finishes the run",
@@ -182,7 +182,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// second exits at once.
 fn stop_on_signals() {
     extern "C" fn on_signal(signal: libc::c_int) {
-        if !run::request_stop(signal) {
+        if !batch::request_stop(signal) {
             // SAFETY: _exit is async-signal-safe.
             unsafe { libc::_exit(128 + signal) }
         }
