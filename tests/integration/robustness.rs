@@ -8,12 +8,9 @@
 //! `a_50_mb_document_is_annotated_when_the_limit_allows_it`, run by hand with
 //! `cargo test --release --test robustness -- --ignored`.
 
-#[path = "support/mod.rs"]
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use support::*;
+use crate::support::*;
 use whosaid::formats::json::JsonDocument;
 use whosaid::Label;
 

@@ -1,7 +1,7 @@
 //! The brat export: the pairs unchanged, and configs that declare everything the
 //! documents use, so the folder opens in brat without edits.
 
-use crate::fixture_corpus;
+use super::fixture_corpus;
 use std::collections::BTreeSet;
 use whosaid::formats::brat_conf::{annotation_conf, write_corpus, AnnotationConf};
 use whosaid::formats::review::read_corpus;

@@ -1,7 +1,7 @@
 //! The HTML page: self-contained, a summary table, quotes linked to speakers, a list per
 //! speaker, and it renders in headless Chromium.
 
-use crate::fixture_corpus;
+use super::fixture_corpus;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,10 +1,8 @@
 //! `annotate` with the shipped model on real text: exact offsets, long documents, bad
 //! input, atomic outputs.
 
-mod common;
-
 use assert_cmd::Command;
-use common::{fixture_docs, model_dir};
+use crate::common::{fixture_docs, model_dir};
 use whosaid::formats::{brat, json::JsonDocument};
 use whosaid::ner::Precision;
 use whosaid::pipeline::Pipeline;
