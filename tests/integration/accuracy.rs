@@ -4,7 +4,7 @@
 //! measured when it was last raised (see the comment beside it), so a real regression fails
 //! and run-to-run float noise does not.
 
-use crate::common::{fixture_docs, model_dir};
+use crate::util::{fixture_docs, model_dir};
 use whosaid::eval::{score_document, Report};
 use whosaid::ner::Precision;
 use whosaid::pipeline::Pipeline;
@@ -105,13 +105,13 @@ use std::process::Command;
 
 /// The development set's gold directory, when this checkout has it.
 fn dev_direct() -> Option<PathBuf> {
-    let dir = crate::common::root().join("../shared/dev/polnear-train/direct");
+    let dir = crate::util::root().join("../shared/dev/polnear-train/direct");
     dir.is_dir().then_some(dir)
 }
 
 /// `../shared/eval/polnear.py`, when it and `python3` are there.
 fn polnear_py() -> Option<PathBuf> {
-    let script = crate::common::root().join("../shared/eval/polnear.py");
+    let script = crate::util::root().join("../shared/eval/polnear.py");
     let python = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
     (python && script.is_file()).then_some(script)
 }
@@ -152,7 +152,7 @@ fn dev_sample() -> Option<&'static (PathBuf, PathBuf)> {
                 .arg("--out")
                 .arg(&pred)
                 .args(["--model"])
-                .arg(crate::common::model_dir())
+                .arg(crate::util::model_dir())
                 .args(["--precision", "fp32", "--quiet"])
                 .output()
                 .expect("whosaid annotate runs");

@@ -2,7 +2,7 @@
 //! input, atomic outputs.
 
 use assert_cmd::Command;
-use crate::common::{fixture_docs, model_dir};
+use crate::util::{fixture_docs, model_dir};
 use whosaid::formats::{brat, json::JsonDocument};
 use whosaid::ner::Precision;
 use whosaid::pipeline::Pipeline;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
-use crate::support::*;
+use crate::util::*;
 use whosaid::formats::json::JsonDocument;
 use whosaid::run::JsonlRecord;
 use whosaid::Text;

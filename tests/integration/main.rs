@@ -2,8 +2,7 @@
 //! with a module per theme, in ripgrep's style. `cargo test --release --test integration
 //! MODULE::` runs one theme, e.g. `review::` or `robustness::`.
 
-mod common;
-mod support;
+mod util;
 
 mod accuracy;
 mod annotate;

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use crate::support::*;
+use crate::util::*;
 use whosaid::formats::json::JsonDocument;
 use whosaid::Label;
 

@@ -18,7 +18,7 @@ use whosaid::{Document, Span};
 
 /// The 17 gold fixtures as a corpus, ids relative to tests/fixtures (`news/bbc_tech_360`).
 pub fn fixture_corpus() -> Corpus {
-    let (corpus, errors) = read_corpus(&[crate::common::fixtures_dir()]);
+    let (corpus, errors) = read_corpus(&[crate::util::fixtures_dir()]);
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(corpus.docs.len(), 17);
     corpus

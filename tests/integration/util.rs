@@ -1,10 +1,13 @@
-//! Running `whosaid annotate` on small corpora, for the batch and robustness tests.
-#![allow(dead_code)]
+//! Shared helpers for the integration tests: where things are (the repository, the model,
+//! the gold fixtures), the fixtures as documents, and running `whosaid annotate` on small
+//! corpora (the batch and robustness tests).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use whosaid::formats::brat;
 use whosaid::run::Manifest;
+use whosaid::Document;
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -14,6 +17,33 @@ pub fn root() -> PathBuf {
 /// The model the tests use: the shipped default, or $WHOSAID_MODEL.
 pub fn model_dir() -> PathBuf {
     std::env::var_os("WHOSAID_MODEL").map(PathBuf::from).unwrap_or_else(|| root().join("models/whosaid-ner-minilm"))
+}
+
+/// The gold fixtures, tests/fixtures.
+pub fn fixtures_dir() -> PathBuf {
+    root().join("tests/fixtures")
+}
+
+/// Every gold fixture (recursively): its .txt path and the document with gold annotations.
+pub fn fixture_docs() -> Vec<(PathBuf, Document)> {
+    let mut out = vec![];
+    collect(&fixtures_dir(), &mut out);
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(out.len(), 17, "expected the 17 gold fixtures");
+    out
+}
+
+fn collect(dir: &Path, out: &mut Vec<(PathBuf, Document)>) {
+    for entry in std::fs::read_dir(dir).expect("fixtures dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "txt") {
+            let mut doc = Document::read(&path).expect("fixture text");
+            doc.ann = brat::read_ann(&doc.text, &path.with_extension("ann")).expect("fixture ann");
+            out.push((path, doc));
+        }
+    }
 }
 
 /// `whosaid annotate --model MODEL`, ready for more arguments.
@@ -32,7 +62,7 @@ pub fn run(cmd: &mut Command) -> (Output, String) {
 
 /// The text of a gold fixture, e.g. `news/bbc_business_034`.
 pub fn fixture_text(name: &str) -> String {
-    std::fs::read_to_string(root().join("tests/fixtures").join(format!("{name}.txt"))).expect("fixture text")
+    std::fs::read_to_string(fixtures_dir().join(format!("{name}.txt"))).expect("fixture text")
 }
 
 /// A few short fixtures (real news text), as (file name, text).
