@@ -420,7 +420,7 @@ fn max_chars_refuses_a_longer_document_and_annotates_the_rest() {
 fn the_rule_stages_handle_a_megabyte_of_news() {
     // The fixtures end to end, 20 times over (1.1 MB, 2,600 quotes): quotes, coreference,
     // relations and speakers without the model.
-    let one: String = walkdir::WalkDir::new(root().join("tests/fixtures"))
+    let one: String = walkdir::WalkDir::new(fixtures_dir())
         .sort_by_file_name()
         .into_iter()
         .filter_map(|e| e.ok())
