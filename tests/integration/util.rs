@@ -121,3 +121,12 @@ pub fn error_line<'a>(stderr: &'a str, name: &str) -> &'a str {
     assert_eq!(lines.len(), 1, "expected one error line for {name}, got {lines:?} in:\n{stderr}");
     lines[0]
 }
+
+/// Says in the log that `test` did not run, and why: `SKIPPED: TEST: REASON` on the test
+/// process's own stderr. libtest captures `eprintln!` and shows it only for a failing test
+/// or with `--nocapture`, so a test that returns early would pass silently; it does not
+/// capture a direct write to stderr.
+pub fn skipped(test: &str, reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {test}: {reason}");
+}
