@@ -206,7 +206,7 @@ fn assert_scorers_agree(script: &Path, gold: &Path, pred: &Path) {
 #[test]
 fn eval_polnear_agrees_with_polnear_py_on_gold_against_itself() {
     let (Some(script), Some(direct)) = (polnear_py(), dev_direct()) else {
-        eprintln!("skipped: no python3, ../shared/eval/polnear.py or ../shared/dev/polnear-train");
+        crate::util::skipped("accuracy::eval_polnear_agrees_with_polnear_py_on_gold_against_itself", "no python3, ../shared/eval/polnear.py or ../shared/dev/polnear-train");
         return;
     };
     assert_scorers_agree(&script, &direct, &direct);
@@ -215,11 +215,11 @@ fn eval_polnear_agrees_with_polnear_py_on_gold_against_itself() {
 #[test]
 fn eval_polnear_agrees_with_polnear_py_on_whosaid_output_for_the_dev_sample() {
     let Some(script) = polnear_py() else {
-        eprintln!("skipped: no python3 or ../shared/eval/polnear.py");
+        crate::util::skipped("accuracy::eval_polnear_agrees_with_polnear_py_on_whosaid_output_for_the_dev_sample", "no python3 or ../shared/eval/polnear.py");
         return;
     };
     let Some((gold, pred)) = dev_sample() else {
-        eprintln!("skipped: no ../shared/dev/polnear-train");
+        crate::util::skipped("accuracy::eval_polnear_agrees_with_polnear_py_on_whosaid_output_for_the_dev_sample", "no ../shared/dev/polnear-train");
         return;
     };
     assert_scorers_agree(&script, gold, pred);
@@ -267,7 +267,7 @@ const EDGE_CASES: &[(&str, &str, &str, Option<&str>)] = &[
 #[test]
 fn eval_polnear_agrees_with_polnear_py_on_hand_made_edge_cases() {
     let Some(script) = polnear_py() else {
-        eprintln!("skipped: no python3 or ../shared/eval/polnear.py");
+        crate::util::skipped("accuracy::eval_polnear_agrees_with_polnear_py_on_hand_made_edge_cases", "no python3 or ../shared/eval/polnear.py");
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -311,7 +311,7 @@ const DEV_SAMPLE_MINIMUMS: &[&str] = &[
 #[test]
 fn the_dev_sample_scores_at_or_above_every_minimum() {
     let Some((gold, pred)) = dev_sample() else {
-        eprintln!("skipped: no ../shared/dev/polnear-train");
+        crate::util::skipped("accuracy::the_dev_sample_scores_at_or_above_every_minimum", "no ../shared/dev/polnear-train");
         return;
     };
     let mut cmd = whosaid();
