@@ -6,7 +6,7 @@
 //!
 //! The full model over a 50 MB document is not run here (hours on two cores); it is
 //! `a_50_mb_document_is_annotated_when_the_limit_allows_it`, run by hand with
-//! `cargo test --release --test robustness -- --ignored`.
+//! `cargo test --release --test integration -- --ignored robustness::`.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -437,7 +437,7 @@ fn the_rule_stages_handle_a_megabyte_of_news() {
 }
 
 #[test]
-#[ignore = "hours on two cores: cargo test --release --test robustness -- --ignored"]
+#[ignore = "hours on two cores: cargo test --release --test integration -- --ignored robustness::"]
 fn a_50_mb_document_is_annotated_when_the_limit_allows_it() {
     let src = tempfile::tempdir().unwrap();
     let good = fixture_text("news/bbc_business_034");
