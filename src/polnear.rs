@@ -25,7 +25,8 @@
 //!
 //! Character classes follow Python's `str` methods and `re` classes (`\w` is
 //! `isalnum()` or `_`, `\d` a decimal digit, `\s` `isspace()`), close enough that the two
-//! scorers agree on the development set (see the agreement test in `tests/accuracy.rs`).
+//! scorers agree on the development set (see the agreement test in
+//! `tests/integration/accuracy.rs`).
 
 use crate::error::{Error, Result};
 use serde::ser::SerializeMap;

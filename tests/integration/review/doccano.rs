@@ -1,7 +1,7 @@
 //! doccano: the relation-project JSONL whosaid writes, and how a doccano export comes
 //! back (its own ids, a sequence-labelling layout, notes found again by offsets).
 
-use crate::{fixture, with_prefix};
+use super::{fixture, with_prefix};
 use serde_json::Value;
 use whosaid::formats::doccano::{line, relation_types, span_types, Line};
 use whosaid::formats::review::{ImportFormat, ImportOptions, Imported};

@@ -6,9 +6,7 @@
 //! `KNOWN_MISSES` lists the quotes the rules still get wrong, with why; the list may only
 //! shrink. A quote on it that starts passing fails the test too, so the list stays true.
 
-mod common;
-
-use common::fixture_docs;
+use crate::util::fixture_docs;
 use whosaid::eval::speaker_correct;
 use whosaid::{Document, Label, RelKind};
 

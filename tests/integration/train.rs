@@ -1,9 +1,7 @@
 //! `whosaid train` on a tiny hand-written CoNLL sample: the loss goes down, and the saved
 //! model reloads to identical logits.
 
-mod common;
-
-use common::model_dir;
+use crate::util::model_dir;
 use whosaid::ner::{NerModel, Precision};
 use whosaid::train::{train, TrainConfig};
 

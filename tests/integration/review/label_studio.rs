@@ -1,7 +1,7 @@
 //! Label Studio: the tasks and labelling config whosaid writes, and how a reviewed export
 //! comes back (what the reviewer submitted, in code points, with relations checked).
 
-use crate::{fixture, fixture_corpus, with_prefix, write_pairs};
+use super::{fixture, fixture_corpus, with_prefix, write_pairs};
 use serde_json::Value;
 use std::path::Path;
 use whosaid::formats::json::{JsonDocument, Provenance};

@@ -4,9 +4,7 @@
 //! measured when it was last raised (see the comment beside it), so a real regression fails
 //! and run-to-run float noise does not.
 
-mod common;
-
-use common::{fixture_docs, model_dir};
+use crate::util::{fixture_docs, model_dir};
 use whosaid::eval::{score_document, Report};
 use whosaid::ner::Precision;
 use whosaid::pipeline::Pipeline;
@@ -107,13 +105,13 @@ use std::process::Command;
 
 /// The development set's gold directory, when this checkout has it.
 fn dev_direct() -> Option<PathBuf> {
-    let dir = common::root().join("../shared/dev/polnear-train/direct");
+    let dir = crate::util::root().join("../shared/dev/polnear-train/direct");
     dir.is_dir().then_some(dir)
 }
 
 /// `../shared/eval/polnear.py`, when it and `python3` are there.
 fn polnear_py() -> Option<PathBuf> {
-    let script = common::root().join("../shared/eval/polnear.py");
+    let script = crate::util::root().join("../shared/eval/polnear.py");
     let python = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
     (python && script.is_file()).then_some(script)
 }
@@ -154,7 +152,7 @@ fn dev_sample() -> Option<&'static (PathBuf, PathBuf)> {
                 .arg("--out")
                 .arg(&pred)
                 .args(["--model"])
-                .arg(common::model_dir())
+                .arg(crate::util::model_dir())
                 .args(["--precision", "fp32", "--quiet"])
                 .output()
                 .expect("whosaid annotate runs");
@@ -208,7 +206,7 @@ fn assert_scorers_agree(script: &Path, gold: &Path, pred: &Path) {
 #[test]
 fn eval_polnear_agrees_with_polnear_py_on_gold_against_itself() {
     let (Some(script), Some(direct)) = (polnear_py(), dev_direct()) else {
-        eprintln!("skipped: no python3, ../shared/eval/polnear.py or ../shared/dev/polnear-train");
+        crate::util::skipped("accuracy::eval_polnear_agrees_with_polnear_py_on_gold_against_itself", "no python3, ../shared/eval/polnear.py or ../shared/dev/polnear-train");
         return;
     };
     assert_scorers_agree(&script, &direct, &direct);
@@ -217,11 +215,11 @@ fn eval_polnear_agrees_with_polnear_py_on_gold_against_itself() {
 #[test]
 fn eval_polnear_agrees_with_polnear_py_on_whosaid_output_for_the_dev_sample() {
     let Some(script) = polnear_py() else {
-        eprintln!("skipped: no python3 or ../shared/eval/polnear.py");
+        crate::util::skipped("accuracy::eval_polnear_agrees_with_polnear_py_on_whosaid_output_for_the_dev_sample", "no python3 or ../shared/eval/polnear.py");
         return;
     };
     let Some((gold, pred)) = dev_sample() else {
-        eprintln!("skipped: no ../shared/dev/polnear-train");
+        crate::util::skipped("accuracy::eval_polnear_agrees_with_polnear_py_on_whosaid_output_for_the_dev_sample", "no ../shared/dev/polnear-train");
         return;
     };
     assert_scorers_agree(&script, gold, pred);
@@ -269,7 +267,7 @@ const EDGE_CASES: &[(&str, &str, &str, Option<&str>)] = &[
 #[test]
 fn eval_polnear_agrees_with_polnear_py_on_hand_made_edge_cases() {
     let Some(script) = polnear_py() else {
-        eprintln!("skipped: no python3 or ../shared/eval/polnear.py");
+        crate::util::skipped("accuracy::eval_polnear_agrees_with_polnear_py_on_hand_made_edge_cases", "no python3 or ../shared/eval/polnear.py");
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -313,7 +311,7 @@ const DEV_SAMPLE_MINIMUMS: &[&str] = &[
 #[test]
 fn the_dev_sample_scores_at_or_above_every_minimum() {
     let Some((gold, pred)) = dev_sample() else {
-        eprintln!("skipped: no ../shared/dev/polnear-train");
+        crate::util::skipped("accuracy::the_dev_sample_scores_at_or_above_every_minimum", "no ../shared/dev/polnear-train");
         return;
     };
     let mut cmd = whosaid();

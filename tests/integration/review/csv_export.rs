@@ -1,7 +1,7 @@
 //! quotes.csv: one row per quote, speaker, role and organisation read through the
 //! Speaker, HasRole and RoleOrg relations and the Equiv groups.
 
-use crate::fixture_corpus;
+use super::fixture_corpus;
 use std::collections::HashMap;
 use whosaid::formats::csv::to_csv_bytes;
 

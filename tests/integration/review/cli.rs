@@ -1,7 +1,7 @@
 //! `whosaid export` and `whosaid import` from the command line, and the loop they make
 //! with `whosaid eval`.
 
-use crate::common::fixtures_dir;
+use crate::util::fixtures_dir;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;

@@ -2,7 +2,8 @@
 //! test on a small press-release sentence, then on the gold fixtures (against themselves
 //! and against a deliberately damaged copy).
 
-use std::path::{Path, PathBuf};
+use crate::util::fixtures_dir;
+use std::path::Path;
 use whosaid::eval::{evaluate_dirs, metric_names, score_document, Accuracy, Counts, DocScores};
 use whosaid::{Annotations, Label, RelKind, Span, SpanAnn, Text};
 
@@ -437,10 +438,6 @@ fn a_gold_directory_without_documents_is_an_error() {
     let gold = tree(&[("notes.md", "nothing here")]);
     let err = evaluate_dirs(gold.path(), gold.path()).unwrap_err().to_string();
     assert!(err.contains("no gold documents"), "{err}");
-}
-
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
 #[test]

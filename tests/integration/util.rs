@@ -1,10 +1,13 @@
-//! Running `whosaid annotate` on small corpora, for the batch and robustness tests.
-#![allow(dead_code)]
+//! Shared helpers for the integration tests: where things are (the repository, the model,
+//! the gold fixtures), the fixtures as documents, and running `whosaid annotate` on small
+//! corpora (the batch and robustness tests).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use whosaid::batch::Manifest;
+use whosaid::formats::brat;
+use whosaid::Document;
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -14,6 +17,33 @@ pub fn root() -> PathBuf {
 /// The model the tests use: the shipped default, or $WHOSAID_MODEL.
 pub fn model_dir() -> PathBuf {
     std::env::var_os("WHOSAID_MODEL").map(PathBuf::from).unwrap_or_else(|| root().join("models/whosaid-ner-minilm"))
+}
+
+/// The gold fixtures, tests/fixtures.
+pub fn fixtures_dir() -> PathBuf {
+    root().join("tests/fixtures")
+}
+
+/// Every gold fixture (recursively): its .txt path and the document with gold annotations.
+pub fn fixture_docs() -> Vec<(PathBuf, Document)> {
+    let mut out = vec![];
+    collect(&fixtures_dir(), &mut out);
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(out.len(), 17, "expected the 17 gold fixtures");
+    out
+}
+
+fn collect(dir: &Path, out: &mut Vec<(PathBuf, Document)>) {
+    for entry in std::fs::read_dir(dir).expect("fixtures dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "txt") {
+            let mut doc = Document::read(&path).expect("fixture text");
+            doc.ann = brat::read_ann(&doc.text, &path.with_extension("ann")).expect("fixture ann");
+            out.push((path, doc));
+        }
+    }
 }
 
 /// `whosaid annotate --model MODEL`, ready for more arguments.
@@ -32,7 +62,7 @@ pub fn run(cmd: &mut Command) -> (Output, String) {
 
 /// The text of a gold fixture, e.g. `news/bbc_business_034`.
 pub fn fixture_text(name: &str) -> String {
-    std::fs::read_to_string(root().join("tests/fixtures").join(format!("{name}.txt"))).expect("fixture text")
+    std::fs::read_to_string(fixtures_dir().join(format!("{name}.txt"))).expect("fixture text")
 }
 
 /// A few short fixtures (real news text), as (file name, text).
@@ -90,4 +120,13 @@ pub fn error_line<'a>(stderr: &'a str, name: &str) -> &'a str {
     let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("whosaid:") && l.contains(name)).collect();
     assert_eq!(lines.len(), 1, "expected one error line for {name}, got {lines:?} in:\n{stderr}");
     lines[0]
+}
+
+/// Says in the log that `test` did not run, and why: `SKIPPED: TEST: REASON` on the test
+/// process's own stderr. libtest captures `eprintln!` and shows it only for a failing test
+/// or with `--nocapture`, so a test that returns early would pass silently; it does not
+/// capture a direct write to stderr.
+pub fn skipped(test: &str, reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {test}: {reason}");
 }

@@ -1,7 +1,7 @@
 //! Export then import gives back the same annotations, for every gold fixture: ids,
 //! spans, labels, `Partial`, relations, `Equiv` groups and notes.
 
-use crate::fixture_corpus;
+use super::fixture_corpus;
 use whosaid::formats::review::{read_corpus, ExportFormat, ExportOptions, ImportFormat, ImportOptions};
 use whosaid::formats::{brat_conf, label_studio};
 

@@ -1,12 +1,8 @@
 //! `whosaid eval` from the command line: the table, JSON, --per-doc, --min and warnings.
 
 use assert_cmd::Command;
+use crate::util::fixtures_dir as fixtures;
 use predicates::prelude::*;
-use std::path::PathBuf;
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
 
 fn eval() -> Command {
     let mut cmd = Command::cargo_bin("whosaid").unwrap();

@@ -1,9 +1,5 @@
 //! The review loop: export whosaid's brat pairs to the tools reviewers use, import their
-//! corrections back as brat, and read a corpus as one HTML page. One test target with a
-//! module per theme.
-
-#[path = "../common/mod.rs"]
-mod common;
+//! corrections back as brat, and read a corpus as one HTML page; a module per theme.
 
 mod brat_export;
 mod cli;
@@ -22,7 +18,7 @@ use whosaid::{Document, Span};
 
 /// The 17 gold fixtures as a corpus, ids relative to tests/fixtures (`news/bbc_tech_360`).
 pub fn fixture_corpus() -> Corpus {
-    let (corpus, errors) = read_corpus(&[common::fixtures_dir()]);
+    let (corpus, errors) = read_corpus(&[crate::util::fixtures_dir()]);
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(corpus.docs.len(), 17);
     corpus

@@ -1,10 +1,8 @@
 //! `annotate` with the shipped model on real text: exact offsets, long documents, bad
 //! input, atomic outputs.
 
-mod common;
-
 use assert_cmd::Command;
-use common::{fixture_docs, model_dir};
+use crate::util::{fixture_docs, model_dir};
 use whosaid::formats::{brat, json::JsonDocument};
 use whosaid::ner::Precision;
 use whosaid::pipeline::Pipeline;
@@ -286,7 +284,7 @@ fn error_lines_escape_control_characters_on_a_terminal_and_not_through_a_pipe() 
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad\u{1b}[2Jname"), "{:?}", String::from_utf8_lossy(&out.stderr));
     // On a terminal (script(1) gives the command one): escaped.
     if std::process::Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped the terminal half: no script(1)");
+        crate::util::skipped("annotate::error_lines_escape_control_characters_on_a_terminal_and_not_through_a_pipe", "its terminal half: no script(1)");
         return;
     }
     let bin = assert_cmd::cargo::cargo_bin("whosaid");

@@ -1,7 +1,7 @@
 //! The HTML page: self-contained, a summary table, quotes linked to speakers, a list per
 //! speaker, and it renders in headless Chromium.
 
-use crate::fixture_corpus;
+use super::fixture_corpus;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -96,10 +96,13 @@ fn screenshot(chromium: &Path, page: &Path, png: &Path, profile: &Path) {
     }
 }
 
+/// The rendering test's full name, for its skip line and for the test of that line.
+const RENDERING_TEST: &str = "review::html_page::the_fixture_page_renders_in_headless_chromium_to_a_non_blank_png";
+
 #[test]
 fn the_fixture_page_renders_in_headless_chromium_to_a_non_blank_png() {
     let Some(chromium) = chromium() else {
-        eprintln!("SKIPPED: no chromium binary on PATH (Debian: apt-get install -y chromium)");
+        crate::util::skipped(RENDERING_TEST, "no chromium on PATH (Debian: apt-get install -y chromium)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -127,4 +130,21 @@ fn the_fixture_page_renders_in_headless_chromium_to_a_non_blank_png() {
     // Kept for a human look: target/tmp/review-page.png.
     let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("review-page.png");
     let _ = std::fs::copy(&png, keep);
+}
+
+/// Without Chromium the rendering test passes, but says so in the log even though libtest
+/// captures test output: it is run again here in a child test process, with no PATH and
+/// output captured as in a plain `cargo test`.
+#[test]
+fn without_chromium_the_rendering_test_prints_skipped_in_a_captured_run() {
+    let out = Command::new(std::env::current_exe().expect("the test binary"))
+        .args([RENDERING_TEST, "--exact"])
+        .env_remove("PATH")
+        .env_remove("RUST_TEST_NOCAPTURE")
+        .output()
+        .expect("the test binary runs");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && stdout.contains("1 passed"), "{stdout}{stderr}");
+    let line = format!("SKIPPED: {RENDERING_TEST}: no chromium on PATH");
+    assert!(stderr.lines().any(|l| l.starts_with(&line)), "no '{line}' in the child's stderr:\n{stderr}");
 }

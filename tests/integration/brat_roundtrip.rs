@@ -7,7 +7,7 @@ use whosaid::Document;
 
 /// Every `X.ann` under tests/fixtures (recursively) with its `X.txt`.
 fn fixtures() -> Vec<(PathBuf, PathBuf)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let root = crate::util::fixtures_dir();
     let mut pairs: Vec<(PathBuf, PathBuf)> = walkdir::WalkDir::new(&root)
         .into_iter()
         .map(|e| e.expect("walk tests/fixtures").into_path())

@@ -6,14 +6,11 @@
 //!
 //! The full model over a 50 MB document is not run here (hours on two cores); it is
 //! `a_50_mb_document_is_annotated_when_the_limit_allows_it`, run by hand with
-//! `cargo test --release --test robustness -- --ignored`.
-
-#[path = "support/mod.rs"]
-mod support;
+//! `cargo test --release --test integration -- --ignored robustness::`.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use support::*;
+use crate::util::*;
 use whosaid::formats::json::JsonDocument;
 use whosaid::Label;
 
@@ -423,7 +420,7 @@ fn max_chars_refuses_a_longer_document_and_annotates_the_rest() {
 fn the_rule_stages_handle_a_megabyte_of_news() {
     // The fixtures end to end, 20 times over (1.1 MB, 2,600 quotes): quotes, coreference,
     // relations and speakers without the model.
-    let one: String = walkdir::WalkDir::new(root().join("tests/fixtures"))
+    let one: String = walkdir::WalkDir::new(fixtures_dir())
         .sort_by_file_name()
         .into_iter()
         .filter_map(|e| e.ok())
@@ -440,7 +437,7 @@ fn the_rule_stages_handle_a_megabyte_of_news() {
 }
 
 #[test]
-#[ignore = "hours on two cores: cargo test --release --test robustness -- --ignored"]
+#[ignore = "hours on two cores: cargo test --release --test integration -- --ignored robustness::"]
 fn a_50_mb_document_is_annotated_when_the_limit_allows_it() {
     let src = tempfile::tempdir().unwrap();
     let good = fixture_text("news/bbc_business_034");

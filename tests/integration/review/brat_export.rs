@@ -1,7 +1,7 @@
 //! The brat export: the pairs unchanged, and configs that declare everything the
 //! documents use, so the folder opens in brat without edits.
 
-use crate::fixture_corpus;
+use super::fixture_corpus;
 use std::collections::BTreeSet;
 use whosaid::formats::brat_conf::{annotation_conf, write_corpus, AnnotationConf};
 use whosaid::formats::review::read_corpus;
@@ -70,7 +70,7 @@ fn the_scheme_is_the_guidelines_scheme() {
 fn exported_pairs_are_byte_for_byte_the_fixtures() {
     let out = tempfile::tempdir().unwrap();
     write_corpus(&fixture_corpus().docs, out.path()).unwrap();
-    let fixtures = crate::common::fixtures_dir();
+    let fixtures = crate::util::fixtures_dir();
     for rel in ["000_4e8217c3b4a8aa62", "news/bbc_politics_142"] {
         for ext in ["txt", "ann"] {
             let a = std::fs::read(fixtures.join(format!("{rel}.{ext}"))).unwrap();
@@ -95,7 +95,7 @@ fn strict_problems(dir: &std::path::Path, conf: &AnnotationConf) -> (Vec<String>
         let txt = if beside.is_file() {
             beside
         } else {
-            crate::common::fixtures_dir().join(ann.strip_prefix(dir).unwrap()).with_extension("txt")
+            crate::util::fixtures_dir().join(ann.strip_prefix(dir).unwrap()).with_extension("txt")
         };
         let text = whosaid::Document::read(&txt).unwrap().text;
         let source = std::fs::read_to_string(&ann).unwrap();
@@ -124,9 +124,9 @@ fn what_annotate_writes_for_the_fixtures_passes_brats_parsing_rules() {
     assert_cmd::Command::cargo_bin("whosaid")
         .unwrap()
         .arg("annotate")
-        .arg(crate::common::fixtures_dir())
+        .arg(crate::util::fixtures_dir())
         .arg("--model")
-        .arg(crate::common::model_dir())
+        .arg(crate::util::model_dir())
         .arg("--out")
         .arg(&out)
         .arg("--quiet")

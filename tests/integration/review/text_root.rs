@@ -2,7 +2,7 @@
 //! X.json have no X.txt beside them: the text is found through the path X.json records,
 //! or `--text-root`, and checked against the hash; never an empty result without a word.
 
-use crate::common::model_dir;
+use crate::util::model_dir;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;

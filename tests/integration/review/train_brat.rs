@@ -1,7 +1,7 @@
 //! Reviewed brat documents as training data: a directory in the training list becomes
 //! BIO sentences on whosaid's words, next to CoNLL files.
 
-use crate::common::fixtures_dir;
+use crate::util::fixtures_dir;
 use std::path::PathBuf;
 use whosaid::train::{conll, load_training_data, TrainConfig};
 

@@ -2,12 +2,9 @@
 //! outputs whatever the threads and batch sizes, `--shard K/N`, JSON Lines in and out, the
 //! run manifest, quiet progress, and `kill -9` in the middle of a batch.
 
-#[path = "support/mod.rs"]
-mod support;
-
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
-use support::*;
+use crate::util::*;
 use whosaid::formats::json::JsonDocument;
 use whosaid::batch::JsonlRecord;
 use whosaid::Text;

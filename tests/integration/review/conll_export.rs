@@ -1,7 +1,7 @@
 //! The CoNLL export of gold: readable by the CoNLL reader, scoring 100 against itself,
 //! and lossless for every entity of every fixture.
 
-use crate::fixture_corpus;
+use super::fixture_corpus;
 use std::path::Path;
 use whosaid::formats::conll::{tag_document, to_conll_string};
 use whosaid::train::conll;
