@@ -4,7 +4,11 @@
 //! reading files, segmentation and tokenisation overlapped with the forward pass, rules,
 //! atomic writes) over each corpus, then times the bare forward pass on the same batches,
 //! and prints whosaid's own figures: start-up time, documents/s, word pieces/s and
-//! chars/s end to end, the bare forward-pass rate, their ratio, and peak RSS.
+//! chars/s end to end, the bare forward-pass rate on whosaid's batches, their ratio, the
+//! rule + write stages per document, and peak RSS; then the limit: the forward pass on
+//! dense batches of one fixed shape (64 rows x 64 word pieces, random ids, the shipped
+//! weights and precision). Each corpus's last line is
+//! `end-to-end/limit: R (end to end W word pieces/s, dense forward L word pieces/s)`.
 //!
 //! Corpora: by default `../shared/corpus` (every *.txt under it, repeated 3 times) and a
 //! synthetic corpus of 10,000 generated news-like documents. `DIR...` benchmarks those
@@ -32,6 +36,7 @@ use whosaid::ner::{padded_width, Encoded, PrecisionChoice};
 use whosaid::pipeline::Pipeline;
 use whosaid::batch::{self, Corpus, RunOptions};
 use whosaid::Document;
+use tch::{Device, Kind, Tensor};
 
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -101,6 +106,56 @@ fn bare_forward(pipeline: &Pipeline, inputs: &[Input], batch_docs: usize) -> Res
     Ok((secs, pieces))
 }
 
+/// The forward pass's limit on this machine: dense batches of one fixed shape (64 rows x 64
+/// word pieces, random ids, no padding) with the shipped weights and precision, two batches
+/// of warm-up then at least 3 s. Returns word pieces/s.
+fn dense_forward(pipeline: &Pipeline) -> f64 {
+    const ROWS: i64 = 64;
+    const WIDTH: i64 = 64;
+    let vocab = pipeline.model.config.get("vocab_size").and_then(|v| v.as_i64()).unwrap_or(30522);
+    tch::manual_seed(7);
+    let ids = Tensor::randint_low(1000, vocab, [ROWS, WIDTH], (Kind::Int64, Device::Cpu));
+    let mask = Tensor::ones([ROWS, WIDTH], (Kind::Int64, Device::Cpu));
+    let types = Tensor::zeros([ROWS, WIDTH], (Kind::Int64, Device::Cpu));
+    let run = || tch::no_grad(|| pipeline.model.logits(&ids, &mask, &types, false));
+    for _ in 0..2 {
+        let _ = run();
+    }
+    let t = Instant::now();
+    let mut batches = 0;
+    while batches < 4 || t.elapsed().as_secs_f64() < 3.0 {
+        let _ = run();
+        batches += 1;
+    }
+    (batches as i64 * ROWS * WIDTH) as f64 / t.elapsed().as_secs_f64()
+}
+
+/// The rule and write stages per document, on the entities `annotate` wrote to `out`: each
+/// document is read back, its rule stages rerun (`pipeline::annotate_rules` and the
+/// ranker) and its X.ann + X.json written again to a scratch folder. Returns (seconds in
+/// all, documents).
+fn rule_and_write_stage(pipeline: &Pipeline, inputs: &[Input], out: &Path) -> Result<(f64, usize), Box<dyn std::error::Error>> {
+    let scratch = tempfile::tempdir()?;
+    let provenance = pipeline.provenance();
+    let mut secs = 0.0;
+    let mut n = 0;
+    for (k, input) in inputs.iter().enumerate() {
+        let mut doc = Document::read(&input.path)?;
+        let ann = out.join(&input.rel).with_extension("ann");
+        doc.ann = whosaid::formats::brat::read_ann(&doc.text, &ann)?;
+        let t = Instant::now();
+        whosaid::pipeline::annotate_rules(&mut doc);
+        whosaid::pipeline::rank_open_quotes(pipeline.ranker.as_ref(), &mut doc)?;
+        let json = whosaid::formats::json::JsonDocument::from_document(&doc, provenance.clone());
+        let ann_text = whosaid::formats::brat::to_ann_string(&doc.text, &doc.ann);
+        whosaid::formats::write_atomic(&scratch.path().join(format!("{k}.ann")), ann_text.as_bytes())?;
+        whosaid::formats::write_atomic(&scratch.path().join(format!("{k}.json")), &json.to_bytes()?)?;
+        secs += t.elapsed().as_secs_f64();
+        n += 1;
+    }
+    Ok((secs, n))
+}
+
 fn bench(pipeline: &Pipeline, label: &str, roots: &[PathBuf], batch_docs: usize, overlap: bool, startup: f64) -> Result<(), Box<dyn std::error::Error>> {
     let out = tempfile::tempdir()?;
     let corpus = Corpus::discover(roots, &[]);
@@ -135,7 +190,13 @@ fn bench(pipeline: &Pipeline, label: &str, roots: &[PathBuf], batch_docs: usize,
     println!("  bare forward pass            {:>10.2} s", fwd_s);
     println!("    word pieces/s              {:>10.0}", fwd_rate);
     println!("  end to end / bare forward    {:>10.2}", (c.word_pieces as f64 / e2e) / fwd_rate);
+    let (rw_s, rw_docs) = rule_and_write_stage(pipeline, &inputs, out.path())?;
+    println!("  rule + write stages          {:>10.2} s ({:.2} ms per document)", rw_s, 1000.0 * rw_s / rw_docs.max(1) as f64);
     println!("  peak RSS (so far)            {:>10.0} MiB", peak_rss_mib());
+    let limit = dense_forward(pipeline);
+    let e2e_rate = c.word_pieces as f64 / e2e;
+    println!("  dense forward 64 x 64        {:>10.0} word pieces/s", limit);
+    println!("end-to-end/limit: {:.2} (end to end {:.0} word pieces/s, dense forward {:.0} word pieces/s)", e2e_rate / limit, e2e_rate, limit);
     Ok(())
 }
 
