@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::fsio::temp_path;
 use crate::ner::batch::{infer, Prepared};
 use crate::ner::WordLabel;
+use crate::formats::json::Provenance;
 use crate::pipeline::Pipeline;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -95,13 +96,30 @@ pub trait Observer: Sync {
 pub struct Silent;
 impl Observer for Silent {}
 
+/// The provenance a run records in every X.json and compares when it resumes: the
+/// pipeline's, and in bf16 also the intra-op thread count and `--batch-docs`. libtorch's
+/// bf16 kernels on CPUs with AMX pick their blocking by the number of threads and the
+/// batch's rows, so those settings can move a score in the third decimal there (fp32 and
+/// the AVX-512 bf16 kernels measured here give the same bits whatever they are); a resumed
+/// bf16 run with other settings annotates again rather than mix outputs.
+pub fn run_provenance(pipeline: &Pipeline, batch_docs: usize) -> Provenance {
+    let mut p = pipeline.provenance();
+    if pipeline.settings.precision == crate::ner::Precision::Bf16 {
+        if let Some(obj) = p.settings.as_object_mut() {
+            obj.insert("bf16_threads".into(), serde_json::Value::from(tch::get_num_threads()));
+            obj.insert("bf16_batch_docs".into(), serde_json::Value::from(batch_docs));
+        }
+    }
+    p
+}
+
 /// Runs the pipeline over a corpus. Returns the manifest (not yet written: see
 /// [`Manifest::write`]); documents that failed are in it. An error is returned only when
 /// the run as a whole cannot go on (the JSON Lines output cannot be written).
 pub fn annotate_corpus(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, observer: &dyn Observer) -> Result<Manifest> {
     let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let started = Instant::now();
-    let provenance = &pipeline.provenance();
+    let provenance = &run_provenance(pipeline, opts.batch_docs);
     let ner = pipeline.settings.ner;
 
     let mut counts = Counts::default();
