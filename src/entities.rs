@@ -267,10 +267,7 @@ pub fn abbreviated_titles(text: &Text, ann: &mut Annotations) {
         if !period_before_name(text, period) {
             continue;
         }
-        let mut start = period;
-        while start > 0 && text.char_at(start - 1).is_some_and(char::is_alphabetic) {
-            start -= 1;
-        }
+        let start = word_start(text, period);
         let word = Span::new(start, period);
         if !word.is_empty() && is_title(text.slice(word)) && !covered(start) && !covered(period) {
             add.push(Span::new(start, period + 1));
@@ -318,6 +315,29 @@ pub fn speaking_seats(text: &Text, ann: &mut Annotations) {
     }
 }
 
+/// Up to `n` characters of the text from `from` on.
+fn text_after(text: &Text, from: usize, n: usize) -> &str {
+    let len = text.len_chars();
+    text.slice(Span::new(from.min(len), (from + n).min(len)))
+}
+
+/// Where the run of letters that ends at `end` starts (`end` itself when none does).
+fn word_start(text: &Text, end: usize) -> usize {
+    let mut start = end;
+    while start > 0 && text.char_at(start - 1).is_some_and(char::is_alphabetic) {
+        start -= 1;
+    }
+    start
+}
+
+/// The score of a span joined from two: the lower, or the one there is.
+fn joined_score(a: Option<f32>, b: Option<f32>) -> Option<f32> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
 /// Is the word an organisation head noun (`Council`, `trusts`)?
 fn has_org_head(w: &str) -> bool {
     let w = w.to_lowercase();
@@ -344,10 +364,7 @@ pub fn name_cues(text: &Text, ann: &mut Annotations) {
         if text.char_at(end - 1) == Some('.') {
             end -= 1;
         }
-        let mut start = end;
-        while start > 0 && text.char_at(start - 1).is_some_and(char::is_alphabetic) {
-            start -= 1;
-        }
+        let start = word_start(text, end);
         let word = text.slice(Span::new(start, end));
         if start < end && text.char_at(start).is_some_and(char::is_uppercase) && lexicon::is_honorific(word) {
             s.label = Label::PER;
@@ -375,7 +392,7 @@ pub fn name_cues(text: &Text, ann: &mut Annotations) {
         let shares_in = before.len() == 2 && before[0] == "shares" && (before[1] == "in" || before[1] == "of");
         let shares = after.first().is_some_and(|w| w == "shares" || w == "'s" && after.get(1).is_some_and(|w| w == "shares"));
         let headed = before.last().is_some_and(|w| has_org_head(w)) && text.char_at(s.span.start.wrapping_sub(1)) == Some(' ');
-        let rest: String = (s.span.end..(s.span.end + 40).min(len)).filter_map(|i| text.char_at(i)).collect();
+        let rest = text_after(text, s.span.end, 40);
         let apposition = ["the ", "a ", "an "].iter().any(|d| {
             rest.strip_prefix(", ").and_then(|r| r.strip_prefix(d)).is_some_and(|r| {
                 let words: Vec<&str> = r.split([' ', ',', '.']).take(2).collect();
@@ -446,10 +463,7 @@ pub fn name_fragments(text: &Text, ann: &mut Annotations) {
         }
         ann.spans[a].span.end = sb.end;
         ann.spans[a].label = Label::ORG;
-        ann.spans[a].score = match (ann.spans[a].score, ann.spans[b].score) {
-            (Some(x), Some(y)) => Some(x.min(y)),
-            (x, y) => x.or(y),
-        };
+        ann.spans[a].score = joined_score(ann.spans[a].score, ann.spans[b].score);
         remove.push(b);
     }
     remove.sort_unstable();
@@ -568,7 +582,7 @@ pub fn role_spans(text: &Text, ann: &mut Annotations) {
 /// markets at Daiwa`, `director for Latin American equities,`). `next` is the next entity
 /// span: the run stops short of it unless the entity is a nationality (MISC).
 fn for_complement(text: &Text, end: usize, next: Option<Span>) -> Option<usize> {
-    let rest: String = (end..(end + 100).min(text.len_chars())).filter_map(|i| text.char_at(i)).collect();
+    let rest = text_after(text, end, 100);
     let tail = rest.strip_prefix(" for ")?;
     let base = end + 5;
     let nationality = next.filter(|n| lexicon::NATIONALITIES.contains(text.slice(*n)));
@@ -612,20 +626,14 @@ fn coordinated_portfolio(text: &Text, start: usize) -> Option<usize> {
     if text.slice(Span::new(and_start, start)) != " and " {
         return None;
     }
-    let mut s = and_start;
-    while s > 0 && text.char_at(s - 1).is_some_and(char::is_alphabetic) {
-        s -= 1;
-    }
+    let s = word_start(text, and_start);
     if s == and_start || !text.char_at(s).is_some_and(char::is_uppercase) {
         return None;
     }
     // A capitalised word before it makes a name list (`Smith, Jones and Industry Minister` is
     // rare; `Marks and Spencer chairman` is a company).
     let prev_word_capital = s >= 2 && text.char_at(s - 1) == Some(' ') && {
-        let mut p = s - 1;
-        while p > 0 && text.char_at(p - 1).is_some_and(char::is_alphabetic) {
-            p -= 1;
-        }
+        let p = word_start(text, s - 1);
         p < s - 1 && text.char_at(p).is_some_and(char::is_uppercase)
     };
     (!prev_word_capital).then_some(s)
@@ -635,7 +643,7 @@ fn coordinated_portfolio(text: &Text, start: usize) -> Option<usize> {
 /// capitalised words joined by spaces, `, ` and ` and ` (`for Children, Young People and
 /// Families`). None when no capitalised word follows or the run is cut by a determiner.
 fn portfolio_after(text: &Text, end: usize) -> Option<usize> {
-    let rest: String = (end..(end + 120).min(text.len_chars())).filter_map(|i| text.char_at(i)).collect();
+    let rest = text_after(text, end, 120);
     let tail = rest.strip_prefix(" for ").or_else(|| rest.strip_prefix(" of "))?;
     let skip = rest.chars().count() - tail.chars().count();
     let mut pos = 0; // chars into tail
@@ -684,10 +692,7 @@ pub fn middle_initials(text: &Text, ann: &mut Annotations) {
         let initial = t.rsplit(' ').next().is_some_and(|w| w.chars().count() == 1 && w.chars().all(char::is_uppercase));
         if initial && sb.start == sa.end + 2 && period_before_name(text, sa.end) {
             ann.spans[a].span.end = sb.end;
-            ann.spans[a].score = match (ann.spans[a].score, ann.spans[b].score) {
-                (Some(x), Some(y)) => Some(x.min(y)),
-                (x, y) => x.or(y),
-            };
+            ann.spans[a].score = joined_score(ann.spans[a].score, ann.spans[b].score);
             remove.push(b);
             people.remove(k + 1);
             continue;
