@@ -4,6 +4,7 @@
 //!
 //! | rule | before | after |
 //! |---|---|---|
+//! | [`defined_acronyms`] | ORG `HDTV` after `high-definition (HDTV)` | no span |
 //! | [`parties`] | MISC `Republicans`, ROLE `Tory leader` | ORG `Republicans`; ORG `Tory` + ROLE `leader` |
 //! | [`abbreviated_titles`] | PER `Sen` in `Sen. Ted Cruz`, untagged `Gov.`, ROLE `Rep` | ROLE `Sen.`, ROLE `Gov.`, ROLE `Rep.` |
 //! | [`speaking_seats`] | LOC `White House` in `the White House said`, `a Kremlin spokesman` | ORG |
@@ -24,6 +25,7 @@ use crate::annotation::{Annotations, Label};
 use crate::document::{Span, Text};
 use crate::lexicon;
 
+mod defined_acronyms;
 mod parties;
 mod abbreviated_titles;
 mod speaking_seats;
@@ -34,6 +36,7 @@ mod name_cues;
 mod one_type_per_name;
 mod repeated_surnames;
 
+pub use defined_acronyms::defined_acronyms;
 pub use parties::parties;
 pub use abbreviated_titles::abbreviated_titles;
 pub use speaking_seats::speaking_seats;
@@ -46,6 +49,7 @@ pub use repeated_surnames::repeated_surnames;
 
 /// Runs every entity rule, in the order of the module's table.
 pub fn normalise(text: &Text, ann: &mut Annotations) {
+    defined_acronyms(text, ann);
     parties(text, ann);
     abbreviated_titles(text, ann);
     speaking_seats(text, ann);
