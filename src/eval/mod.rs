@@ -16,12 +16,12 @@
 //!
 //! All matching is one-to-one within a document and greedy: exact pairs first, then the
 //! remaining candidate pairs by largest overlap, ties broken by position (gold, then
-//! predicted), so the result never depends on the order of lines in a file. Counts are
+//! predicted), so the result never depends on the order of lines in a file. PrfCounts are
 //! summed over documents (micro average) before any ratio is taken.
 //!
 //! The files: `mod.rs` walks the gold and predicted directories ([`evaluate_dirs`]) into a
 //! [`Report`]; `score.rs` scores one document ([`score_document`]: the matching rules and
-//! [`speaker_correct`]); `scores.rs` holds what is counted ([`Counts`], [`Accuracy`],
+//! [`speaker_correct`]); `scores.rs` holds what is counted ([`PrfCounts`], [`Accuracy`],
 //! [`DocScores`]) and the metric names; `files.rs` reads the files, refusing what is not
 //! a regular file or is too large.
 
@@ -31,7 +31,7 @@ mod scores;
 
 pub use files::{read_regular, MAX_FILE_BYTES};
 pub use score::{score_document, speaker_correct};
-pub use scores::{metric_names, metric_rows, Accuracy, Counts, DocScores, EntityScores, MatchCounts};
+pub use scores::{metric_names, metric_rows, Accuracy, PrfCounts, DocScores, EntityScores, MatchCounts};
 
 use crate::annotation::Annotations;
 use crate::document::Text;

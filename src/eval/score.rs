@@ -2,7 +2,7 @@
 //! by largest overlap, ties by position), speakers judged on the found quotes, relations
 //! matched by their arguments.
 
-use super::scores::{Accuracy, Counts, DocScores, EntityScores, MatchCounts};
+use super::scores::{Accuracy, PrfCounts, DocScores, EntityScores, MatchCounts};
 use crate::annotation::{Annotations, Label, RelKind, SpanAnn};
 use crate::document::Span;
 use std::cmp::Reverse;
@@ -16,8 +16,8 @@ pub fn score_document(gold: &Annotations, pred: &Annotations) -> DocScores {
         let g = spans_of(gold, label);
         let p = spans_of(pred, label);
         let counts = MatchCounts {
-            exact: Counts::matched(g.len(), p.len(), match_spans(&g, &p, |a, b| a == b).len()),
-            overlap: Counts::matched(g.len(), p.len(), match_spans(&g, &p, |a, b| a.overlaps(&b)).len()),
+            exact: PrfCounts::matched(g.len(), p.len(), match_spans(&g, &p, |a, b| a == b).len()),
+            overlap: PrfCounts::matched(g.len(), p.len(), match_spans(&g, &p, |a, b| a.overlaps(&b)).len()),
         };
         if label != Label::LOC {
             scores.entities.micro += counts;
@@ -33,15 +33,15 @@ pub fn score_document(gold: &Annotations, pred: &Annotations) -> DocScores {
     let p: Vec<Span> = pred_quotes.iter().map(|q| q.span).collect();
     let found = match_spans(&g, &p, half_overlap);
     scores.quotes = MatchCounts {
-        exact: Counts::matched(g.len(), p.len(), match_spans(&g, &p, |a, b| a == b).len()),
-        overlap: Counts::matched(g.len(), p.len(), found.len()),
+        exact: PrfCounts::matched(g.len(), p.len(), match_spans(&g, &p, |a, b| a == b).len()),
+        overlap: PrfCounts::matched(g.len(), p.len(), found.len()),
     };
     let correct = found
         .iter()
         .filter(|&&(gi, pi)| speaker_correct(gold, gold_quotes[gi], pred, pred_quotes[pi]))
         .count();
     scores.speaker = Accuracy { correct, found: found.len(), gold: g.len() };
-    scores.e2e = Counts::matched(g.len(), p.len(), correct);
+    scores.e2e = PrfCounts::matched(g.len(), p.len(), correct);
 
     scores.hasrole = score_relations(gold, pred, RelKind::HasRole);
     scores.roleorg = score_relations(gold, pred, RelKind::RoleOrg);
@@ -74,7 +74,7 @@ pub fn speaker_correct(gold: &Annotations, gold_quote: &SpanAnn, pred: &Annotati
 }
 
 /// Relations of one kind, matched when both argument pairs overlap.
-fn score_relations(gold: &Annotations, pred: &Annotations, kind: RelKind) -> Counts {
+fn score_relations(gold: &Annotations, pred: &Annotations, kind: RelKind) -> PrfCounts {
     let g = relation_args(gold, kind);
     let p = relation_args(pred, kind);
     let mut candidates = Vec::new();
@@ -88,7 +88,7 @@ fn score_relations(gold: &Annotations, pred: &Annotations, kind: RelKind) -> Cou
             }
         }
     }
-    Counts::matched(g.len(), p.len(), greedy_match(candidates).len())
+    PrfCounts::matched(g.len(), p.len(), greedy_match(candidates).len())
 }
 
 /// The argument spans of each relation of a kind (`None` when an argument id is unknown,

@@ -1,4 +1,4 @@
-//! What is counted: true and false positives and negatives per metric ([`Counts`]),
+//! What is counted: true and false positives and negatives per metric ([`PrfCounts`]),
 //! speaker accuracy, both match rules per span type, every score of a document, and the
 //! metric names `whosaid eval --min` accepts.
 
@@ -7,28 +7,29 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 use std::ops::AddAssign;
 
-/// True positives, false positives and false negatives of one metric.
+/// True positives, false positives and false negatives of one metric, and the precision,
+/// recall and F1 they give (hence the name).
 ///
 /// Ratios are percentages (0–100). When there is nothing in gold and nothing predicted
 /// (all counts zero), precision, recall and F1 are all 100: nothing was to be found and
 /// nothing wrong was said. Otherwise a ratio with a zero denominator is 0 (e.g. recall
 /// when gold is empty but something was predicted).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
+pub struct PrfCounts {
     pub tp: usize,
     pub fp: usize,
     /// False negatives (`fn` in JSON).
     pub fn_: usize,
 }
 
-impl Counts {
-    pub fn new(tp: usize, fp: usize, fn_: usize) -> Counts {
-        Counts { tp, fp, fn_ }
+impl PrfCounts {
+    pub fn new(tp: usize, fp: usize, fn_: usize) -> PrfCounts {
+        PrfCounts { tp, fp, fn_ }
     }
 
     /// Counts from a matching: `matched` pairs between `gold` and `pred` items.
-    pub(super) fn matched(gold: usize, pred: usize, matched: usize) -> Counts {
-        Counts { tp: matched, fp: pred - matched, fn_: gold - matched }
+    pub(super) fn matched(gold: usize, pred: usize, matched: usize) -> PrfCounts {
+        PrfCounts { tp: matched, fp: pred - matched, fn_: gold - matched }
     }
 
     /// Items in gold (`tp + fn`).
@@ -78,18 +79,18 @@ impl Counts {
     }
 }
 
-impl AddAssign for Counts {
-    fn add_assign(&mut self, o: Counts) {
+impl AddAssign for PrfCounts {
+    fn add_assign(&mut self, o: PrfCounts) {
         self.tp += o.tp;
         self.fp += o.fp;
         self.fn_ += o.fn_;
     }
 }
 
-impl Serialize for Counts {
+impl Serialize for PrfCounts {
     /// `{"tp", "fp", "fn", "gold", "pred", "p", "r", "f1"}`.
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Counts", 8)?;
+        let mut st = s.serialize_struct("PrfCounts", 8)?;
         st.serialize_field("tp", &self.tp)?;
         st.serialize_field("fp", &self.fp)?;
         st.serialize_field("fn", &self.fn_)?;
@@ -114,7 +115,7 @@ fn percent(num: usize, den: usize) -> f64 {
 /// right predicted speaker; `gold` is the number of gold quotes.
 ///
 /// With no quote found the accuracy is 100 when there was no gold quote to find (the
-/// same rule as [`Counts`]) and 0 otherwise.
+/// same rule as [`PrfCounts`]) and 0 otherwise.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Accuracy {
     pub correct: usize,
@@ -156,14 +157,14 @@ impl Serialize for Accuracy {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct MatchCounts {
     /// Same offsets (and type).
-    pub exact: Counts,
+    pub exact: PrfCounts,
     /// Entities: the spans overlap. Quotes: they share at least half of the longer span.
-    pub overlap: Counts,
+    pub overlap: PrfCounts,
 }
 
 impl MatchCounts {
     /// `exact` or `overlap`.
-    pub fn get(&self, mode: &str) -> Option<&Counts> {
+    pub fn get(&self, mode: &str) -> Option<&PrfCounts> {
         match mode {
             "exact" => Some(&self.exact),
             "overlap" => Some(&self.overlap),
@@ -239,9 +240,9 @@ pub struct DocScores {
     pub quotes: MatchCounts,
     pub speaker: Accuracy,
     /// Quote (half-overlap) and speaker both right.
-    pub e2e: Counts,
-    pub hasrole: Counts,
-    pub roleorg: Counts,
+    pub e2e: PrfCounts,
+    pub hasrole: PrfCounts,
+    pub roleorg: PrfCounts,
 }
 
 impl AddAssign for DocScores {
@@ -258,7 +259,7 @@ impl AddAssign for DocScores {
 impl DocScores {
     /// The counts of a P/R/F1 row (see [`metric_rows`]), e.g. `entities.PER.exact`,
     /// `quotes.overlap`, `e2e`; `None` for an unknown row.
-    pub fn counts(&self, row: &str) -> Option<Counts> {
+    pub fn counts(&self, row: &str) -> Option<PrfCounts> {
         let parts: Vec<&str> = row.split('.').collect();
         match parts[..] {
             ["entities", group, mode] => self.entities.get(group)?.get(mode).copied(),
@@ -321,22 +322,22 @@ mod tests {
 
     #[test]
     fn empty_gold_and_empty_prediction_score_100() {
-        let c = Counts::default();
+        let c = PrfCounts::default();
         assert_eq!((c.precision(), c.recall(), c.f1()), (100.0, 100.0, 100.0));
         assert_eq!(Accuracy::default().value(), 100.0);
     }
 
     #[test]
     fn zero_denominators_give_0_once_anything_is_counted() {
-        let only_fp = Counts::new(0, 2, 0);
+        let only_fp = PrfCounts::new(0, 2, 0);
         assert_eq!((only_fp.precision(), only_fp.recall(), only_fp.f1()), (0.0, 0.0, 0.0));
-        let only_fn = Counts::new(0, 0, 3);
+        let only_fn = PrfCounts::new(0, 0, 3);
         assert_eq!((only_fn.precision(), only_fn.recall(), only_fn.f1()), (0.0, 0.0, 0.0));
     }
 
     #[test]
     fn f1_is_the_harmonic_mean_of_precision_and_recall() {
-        let c = Counts::new(3, 1, 2);
+        let c = PrfCounts::new(3, 1, 2);
         let (p, r) = (75.0, 60.0);
         assert_eq!((c.precision(), c.recall()), (p, r));
         assert!((c.f1() - 2.0 * p * r / (p + r)).abs() < 1e-9);
@@ -360,7 +361,7 @@ mod tests {
 
     #[test]
     fn counts_serialize_with_fn_and_ratios() {
-        let json = serde_json::to_value(Counts::new(1, 0, 1)).unwrap();
+        let json = serde_json::to_value(PrfCounts::new(1, 0, 1)).unwrap();
         assert_eq!(json["fn"], 1);
         assert_eq!(json["gold"], 2);
         assert_eq!(json["r"], 50.0);

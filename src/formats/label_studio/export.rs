@@ -7,7 +7,7 @@ use crate::annotation::{Label, RelKind};
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::formats::review::{
-    equiv_links, label_colour, relation_colour, Corpus, ExportOptions, Written, ANNOTATOR_NOTES, EQUIV, PARTIAL,
+    equiv_links, label_colour, relation_colour, BratPairs, ExportOptions, Written, ANNOTATOR_NOTES, EQUIV, PARTIAL,
 };
 use crate::formats::write_atomic;
 use serde_json::Value;
@@ -46,7 +46,7 @@ pub fn labeling_config() -> String {
 
 /// One task per document, its annotations as one prediction. Warnings name what Label
 /// Studio cannot hold (a note on a relation).
-pub fn tasks(corpus: &Corpus, opts: &ExportOptions) -> (Vec<Task>, Vec<String>) {
+pub fn tasks(corpus: &BratPairs, opts: &ExportOptions) -> (Vec<Task>, Vec<String>) {
     let mut warnings = vec![];
     let tasks = corpus
         .docs
@@ -147,7 +147,7 @@ fn round4(x: f64) -> f64 {
 }
 
 /// Writes `OUT/tasks.json` and `OUT/label-config.xml`.
-pub fn write(corpus: &Corpus, out: &Path, opts: &ExportOptions) -> Result<Written> {
+pub fn write(corpus: &BratPairs, out: &Path, opts: &ExportOptions) -> Result<Written> {
     let (tasks, warnings) = tasks(corpus, opts);
     let mut json = serde_json::to_vec_pretty(&tasks).map_err(|e| Error::Other(e.to_string()))?;
     json.push(b'\n');
