@@ -250,10 +250,10 @@ fn rules_and_write(
     ann.sort_spans();
     let view = whosaid::mentions::View::new(&doc.text, ann);
     ann.equivs = whosaid::coref::groups_in(&view);
-    whosaid::relations::link_in(&view, ann);
+    whosaid::relations::link_roles_in(&view, ann);
     times.quotes_coref_relations += t.elapsed().as_secs_f64();
     let t = Instant::now();
-    whosaid::attribution::link_in(&view, ann);
+    whosaid::attribution::attribute_speakers_in(&view, ann);
     times.attribution += t.elapsed().as_secs_f64();
     drop(view);
 
@@ -314,11 +314,11 @@ fn long_document(pipeline: &Pipeline, file: &Path, copies: usize, docs: usize) -
     let row = |name: &str, a: f64, b: f64| println!("  {name:<34}{a:>10.3} s{b:>12.3} s{:>8.2}", a / b.max(1e-9));
     row("entity rules (decode, ROLE rules)", one_doc.entity_rules, many.entity_rules);
     row("quotes, coreference, relations", one_doc.quotes_coref_relations, many.quotes_coref_relations);
-    row("attribution::link", one_doc.attribution, many.attribution);
+    row("attribution::attribute_speakers", one_doc.attribution, many.attribution);
     row("JSON + brat, written", one_doc.write, many.write);
     row("rule + write, total", one_doc.total(), many.total());
     println!(
-        "  attribution::link is {:.0}% of the one document's rule + write time ({:.0}% for {docs} documents)",
+        "  attribution::attribute_speakers is {:.0}% of the one document's rule + write time ({:.0}% for {docs} documents)",
         100.0 * one_doc.attribution / one_doc.total().max(1e-9),
         100.0 * many.attribution / many.total().max(1e-9)
     );

@@ -166,7 +166,7 @@ pub fn groups_in(view: &View) -> Vec<Vec<String>> {
 }
 
 /// Replaces the document's Equiv groups with the computed ones.
-pub fn link(text: &Text, ann: &mut Annotations) {
+pub fn group_mentions(text: &Text, ann: &mut Annotations) {
     ann.equivs = groups(text, ann);
 }
 

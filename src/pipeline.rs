@@ -134,8 +134,8 @@ pub fn annotate_rules(doc: &mut Document) {
     // Entities and quotes are fixed from here on: one view serves the three stages.
     let view = crate::mentions::View::new(&doc.text, &doc.ann);
     doc.ann.equivs = crate::coref::groups_in(&view);
-    crate::relations::link_in(&view, &mut doc.ann);
-    crate::attribution::link_in(&view, &mut doc.ann);
+    crate::relations::link_roles_in(&view, &mut doc.ann);
+    crate::attribution::attribute_speakers_in(&view, &mut doc.ann);
 }
 
 /// How far the ranker's best candidate must beat "nobody" (in probability) to be written

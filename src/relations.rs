@@ -276,12 +276,12 @@ pub fn role_org(view: &View) -> Vec<(String, String, &'static str)> {
 }
 
 /// Adds HasRole and RoleOrg relations to the annotations (replacing any made before).
-pub fn link(text: &Text, ann: &mut Annotations) {
-    link_in(&View::new(text, ann), ann);
+pub fn link_roles(text: &Text, ann: &mut Annotations) {
+    link_roles_in(&View::new(text, ann), ann);
 }
 
-/// [`link`] on a view of the same text and mentions that the caller already built.
-pub fn link_in(view: &View, ann: &mut Annotations) {
+/// [`link_roles`] on a view of the same text and mentions that the caller already built.
+pub fn link_roles_in(view: &View, ann: &mut Annotations) {
     ann.relations.retain(|r| !matches!(r.kind, RelKind::HasRole | RelKind::RoleOrg));
     let (hr, ro) = {
         // Each mention's Equiv group, indexed once (a long document has thousands).
@@ -306,7 +306,7 @@ mod tests {
 
     fn rels(text: &str, mentions: &[(&str, Label)], kind: RelKind) -> Vec<(String, String)> {
         let (t, mut a) = doc(text, mentions);
-        link(&t, &mut a);
+        link_roles(&t, &mut a);
         let s = |id: &str| t.slice(a.span(id).unwrap().span).to_string();
         a.relations_of(kind).map(|r| (s(&r.arg1), s(&r.arg2))).collect()
     }

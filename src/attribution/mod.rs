@@ -128,12 +128,12 @@ pub fn attribute(view: &View, ann: &Annotations) -> Vec<Option<Attribution>> {
 }
 
 /// Adds Speaker relations (replacing any made before) for the document's quotes.
-pub fn link(text: &Text, ann: &mut Annotations) {
-    link_in(&View::new(text, ann), ann);
+pub fn attribute_speakers(text: &Text, ann: &mut Annotations) {
+    attribute_speakers_in(&View::new(text, ann), ann);
 }
 
-/// [`link`] on a view of the same text, mentions and quotes that the caller already built.
-pub fn link_in(view: &View, ann: &mut Annotations) {
+/// [`attribute_speakers`] on a view of the same text, mentions and quotes that the caller already built.
+pub fn attribute_speakers_in(view: &View, ann: &mut Annotations) {
     ann.relations.retain(|r| r.kind != RelKind::Speaker);
     let found = attribute(view, ann);
     let quote_ids: HashMap<(usize, usize), String> =
@@ -192,9 +192,9 @@ pub(crate) mod testing {
             }
         }
         ann.sort_spans();
-        crate::coref::link(&t, &mut ann);
-        crate::relations::link(&t, &mut ann);
-        link(&t, &mut ann);
+        crate::coref::group_mentions(&t, &mut ann);
+        crate::relations::link_roles(&t, &mut ann);
+        attribute_speakers(&t, &mut ann);
         let mut out = vec![];
         for q in ann.quotes() {
             let (sp, sieve) = match ann.relations_of(RelKind::Speaker).find(|r| r.arg1 == q.id) {

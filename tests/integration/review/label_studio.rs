@@ -8,11 +8,11 @@ use whosaid::formats::json::{JsonDocument, Provenance};
 use whosaid::formats::label_studio::{
     import_tasks, labeling_config, tasks, LabelsValue, LsAnnotation, Prediction, PredictionEntry, ResultItem, Task,
 };
-use whosaid::formats::review::{read_corpus, Corpus, ExportOptions, ImportOptions, Imported};
+use whosaid::formats::review::{read_corpus, BratPairs, ExportOptions, ImportOptions, Imported};
 use whosaid::{Document, Label, RelKind};
 
-fn corpus_of(docs: Vec<Document>) -> Corpus {
-    Corpus { docs, model_versions: Default::default() }
+fn corpus_of(docs: Vec<Document>) -> BratPairs {
+    BratPairs { docs, model_versions: Default::default() }
 }
 
 fn task_of(doc: &Document) -> Task {
