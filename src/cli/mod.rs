@@ -57,3 +57,70 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Quotes(args) => cmd::quotes::run(args),
     }
 }
+
+/// Parses `whosaid ARGS…` as the command line would, for the flag tests beside each
+/// subcommand.
+#[cfg(test)]
+pub(crate) fn try_parse(args: &[&str]) -> Result<Command, clap::Error> {
+    Cli::try_parse_from(std::iter::once("whosaid").chain(args.iter().copied())).map(|c| c.command)
+}
+
+/// The message clap gives for a command line that does not parse.
+#[cfg(test)]
+pub(crate) fn parse_error(args: &[&str]) -> String {
+    match try_parse(args) {
+        Ok(c) => panic!("{args:?} parsed: {c:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::error::ErrorKind;
+
+    #[test]
+    fn test_version() {
+        let e = try_parse(&["--version"]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DisplayVersion);
+        assert_eq!(e.to_string(), format!("whosaid {}\n", env!("CARGO_PKG_VERSION")));
+        // propagate_version: every subcommand takes it too.
+        assert_eq!(try_parse(&["eval", "--version"]).unwrap_err().kind(), ErrorKind::DisplayVersion);
+    }
+
+    #[test]
+    fn test_help() {
+        let e = try_parse(&["--help"]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DisplayHelp);
+        for name in ["annotate", "eval", "eval-conll", "eval-polnear", "train", "silver", "train-attribution", "export", "quotes", "import"] {
+            assert!(e.to_string().contains(name), "--help lists {name}");
+        }
+    }
+
+    #[test]
+    fn a_subcommand_is_required_and_an_unknown_one_is_named() {
+        assert_eq!(try_parse(&[]).unwrap_err().kind(), ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand);
+        let e = parse_error(&["annotat"]);
+        assert!(e.contains("unrecognized subcommand 'annotat'") && e.contains("similar subcommand exists: 'annotate'"), "{e}");
+    }
+
+    #[test]
+    fn every_subcommand_parses_by_its_name() {
+        let cases: [(&[&str], fn(&Command) -> bool); 10] = [
+            (&["annotate", "a.txt"], |c| matches!(c, Command::Annotate(_))),
+            (&["eval", "--gold", "g", "--pred", "p"], |c| matches!(c, Command::Eval(_))),
+            (&["eval-conll", "test.txt"], |c| matches!(c, Command::EvalConll(_))),
+            (&["eval-polnear", "g", "p"], |c| matches!(c, Command::EvalPolnear(_))),
+            (&["train", "--train", "t.txt", "--out", "m"], |c| matches!(c, Command::Train(_))),
+            (&["silver", "d", "--out", "s"], |c| matches!(c, Command::Silver(_))),
+            (&["train-attribution", "--gold", "g", "--entities", "e", "--out", "r"], |c| matches!(c, Command::TrainAttribution(_))),
+            (&["export", "--format", "csv", "d", "--out", "o"], |c| matches!(c, Command::Export(_))),
+            (&["quotes", "d"], |c| matches!(c, Command::Quotes(_))),
+            (&["import", "--format", "doccano", "f.jsonl", "--out", "o"], |c| matches!(c, Command::Import(_))),
+        ];
+        for (args, is) in cases {
+            let c = try_parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            assert!(is(&c), "{args:?} gave {c:?}");
+        }
+    }
+}
