@@ -75,12 +75,12 @@ fn every_seed_quote_of_the_named_speakers_is_found_whole_and_attributed_to_them(
     for (_, gold, pred) in annotated() {
         for g in gold.ann.quotes() {
             let Some(sp) = gold.ann.speaker_of(&g.id).and_then(|id| gold.ann.span(id)) else { continue };
-            let name = gold.slice(sp.span);
+            let name = gold.text.get(sp.span).unwrap();
             if !SPEAKERS.contains(&name) {
                 continue;
             }
             checked += 1;
-            let quote = gold.slice(g.span);
+            let quote = gold.text.get(g.span).unwrap();
             match pred.ann.quotes().find(|q| q.span == g.span) {
                 None => failures.push(format!("{name}: quote {quote:.50?} not found whole")),
                 Some(q) if !speaker_correct(&gold.ann, g, &pred.ann, q) => {
