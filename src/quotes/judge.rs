@@ -32,7 +32,7 @@ const SENTENCE_WINDOW: usize = 600;
 /// [`SENTENCE_WINDOW`] characters each way). Not the text's sentences
 /// ([`Text::sentences`]): these bounds start and end outside the quote's own marks and
 /// stop at every terminator (`Mr.` too), as the judge's rules were tuned with.
-fn sentence_bounds(chars: &[char], start: usize, end: usize) -> (usize, usize) {
+pub(super) fn sentence_bounds(chars: &[char], start: usize, end: usize) -> (usize, usize) {
     let mut s = start;
     while s > start.saturating_sub(SENTENCE_WINDOW) {
         let c = chars[s - 1];

@@ -234,12 +234,34 @@ fn a_short_quote_followed_by_a_preposition_is_not_a_modifier() {
     assert_eq!(q, vec![("\"some kind things\"".to_string(), true)]);
 }
 
+/// The judge reads a bounded window around each quote, so a paragraph with no sentence
+/// end costs it the same per quote however long the paragraph is (the work, not the
+/// clock, is what this asserts; speed lives in `scripts/bench`).
 #[test]
-fn a_long_paragraph_of_lone_marks_is_judged_in_linear_time() {
+fn the_cue_window_of_a_quote_reaches_at_most_600_characters_each_way() {
     let s = "\" word ".repeat(20_000);
-    let t = std::time::Instant::now();
-    let _ = texts(&s);
-    assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
+    let chars: Vec<char> = s.chars().collect();
+    let (start, end) = (70_000, 70_007);
+    let (s0, e0) = super::judge::sentence_bounds(&chars, start, end);
+    assert!(s0 <= start && start - s0 <= 600, "window starts {} characters before", start - s0);
+    assert!(e0 >= end && e0 - end <= 600, "window ends {} characters after", e0 - end);
+}
+
+#[test]
+fn the_cue_window_stops_at_a_sentence_end_or_a_line_break() {
+    let s = "He left. She said \"no\" and went\nhome.";
+    let chars: Vec<char> = s.chars().collect();
+    let start = s.find('"').map(|b| s[..b].chars().count()).unwrap();
+    let (s0, e0) = super::judge::sentence_bounds(&chars, start, start + 4);
+    assert_eq!(chars[s0..e0].iter().collect::<String>(), " She said \"no\" and went");
+}
+
+#[test]
+fn a_long_paragraph_of_one_word_fragments_without_a_cue_holds_no_quote() {
+    let s = "\" word ".repeat(2_000);
+    assert!(texts(&s).is_empty());
+    let s = "She said: \"We will go.\" ".repeat(1_000);
+    assert_eq!(texts(&s).len(), 1_000);
 }
 
 #[test]
