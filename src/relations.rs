@@ -23,6 +23,7 @@
 use crate::annotation::{Annotations, Label, RelKind};
 use crate::document::Text;
 use crate::mentions::{is_honorific, Mention, View};
+use crate::stage::{Layer, Stage, StageDoc};
 
 const PREPS: &[&str] = &["of", "at", "for", "with", "on"];
 
@@ -275,6 +276,27 @@ pub fn role_org(view: &View) -> Vec<(String, String, &'static str)> {
     out
 }
 
+/// HasRole and RoleOrg as a pipeline stage ([`link_roles_in`]).
+pub struct RoleLinking;
+
+impl Stage for RoleLinking {
+    fn name(&self) -> &'static str {
+        "relations"
+    }
+    fn reads(&self) -> &'static [Layer] {
+        // Quotes: a mention inside a quote holds no role; groups: a role links to a
+        // person's whole group.
+        &[Layer::Text, Layer::Entities, Layer::Quotes, Layer::Groups]
+    }
+    fn writes(&self) -> &'static [Layer] {
+        &[Layer::Roles]
+    }
+    fn run(&self, doc: &mut StageDoc<'_>) {
+        let (view, ann) = doc.view();
+        link_roles_in(view, ann);
+    }
+}
+
 /// Adds HasRole and RoleOrg relations to the annotations (replacing any made before).
 pub fn link_roles(text: &Text, ann: &mut Annotations) {
     link_roles_in(&View::new(text, ann), ann);
@@ -307,7 +329,7 @@ mod tests {
     fn rels(text: &str, mentions: &[(&str, Label)], kind: RelKind) -> Vec<(String, String)> {
         let (t, mut a) = doc(text, mentions);
         link_roles(&t, &mut a);
-        let s = |id: &str| t.slice(a.span(id).unwrap().span).to_string();
+        let s = |id: &str| t.get(a.span(id).unwrap().span).unwrap().to_string();
         a.relations_of(kind).map(|r| (s(&r.arg1), s(&r.arg2))).collect()
     }
 

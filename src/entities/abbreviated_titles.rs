@@ -14,7 +14,7 @@ pub fn abbreviated_titles(text: &Text, ann: &mut Annotations) {
     let is_title = |t: &str| t.chars().next().is_some_and(char::is_uppercase) && !t.contains(' ') && lexicon::is_title_abbreviation(t);
     let person_at: std::collections::HashSet<usize> = ann.spans.iter().filter(|s| s.label == Label::PER).map(|s| s.span.start).collect();
     for s in ann.spans.iter_mut().filter(|s| s.label.is_entity()) {
-        let t = text.slice(s.span);
+        let Some(t) = text.get(s.span) else { continue };
         if s.label != Label::ROLE && is_title(t) && period_before_name(text, s.span.end) && person_at.contains(&(s.span.end + 2)) {
             s.label = Label::ROLE;
         }
@@ -23,7 +23,7 @@ pub fn abbreviated_titles(text: &Text, ann: &mut Annotations) {
     let covered = |pos: usize| covering(&index, pos, pos + 1).is_some();
     let mut extend = vec![];
     for (i, s) in ann.spans.iter().enumerate().filter(|(_, s)| s.label == Label::ROLE) {
-        let t = text.slice(s.span);
+        let Some(t) = text.get(s.span) else { continue };
         let last = t.rsplit(' ').next().unwrap_or(t);
         if is_title(last) && text.char_at(s.span.end) == Some('.') && !covered(s.span.end) {
             extend.push(i);
@@ -41,7 +41,7 @@ pub fn abbreviated_titles(text: &Text, ann: &mut Annotations) {
         }
         let start = word_start(text, period);
         let word = Span::new(start, period);
-        if !word.is_empty() && is_title(text.slice(word)) && !covered(start) && !covered(period) {
+        if !word.is_empty() && text.get(word).is_some_and(is_title) && !covered(start) && !covered(period) {
             add.push(Span::new(start, period + 1));
         }
     }

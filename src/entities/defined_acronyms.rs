@@ -34,8 +34,9 @@ pub fn defined_acronyms(text: &Text, ann: &mut Annotations) {
         if text.char_at(close) != Some(')') {
             continue;
         }
-        let inner = text.slice(Span::new(open + 1, close)).trim();
-        let before = text.slice(Span::new(open.saturating_sub(160), open));
+        // Both inside the text (`open < close < len`).
+        let inner = text.get(Span::new(open + 1, close)).unwrap_or_default().trim();
+        let before = text.get(Span::new(open.saturating_sub(160), open)).unwrap_or_default();
         if let Some(letters) = acronym_letters(inner) {
             // `phrase (ACR)`: the lower-case words right before the bracket.
             let Some(phrase) = before.strip_suffix(' ') else { continue };
@@ -56,7 +57,7 @@ pub fn defined_acronyms(text: &Text, ann: &mut Annotations) {
     if common.is_empty() {
         return;
     }
-    ann.spans.retain(|s| !(matches!(s.label, Label::PER | Label::ORG | Label::LOC) && common.contains(text.slice(s.span))));
+    ann.spans.retain(|s| !(matches!(s.label, Label::PER | Label::ORG | Label::LOC) && text.get(s.span).is_some_and(|t| common.contains(t))));
 }
 
 /// The lower-cased letters of an acronym (`HDTV`, `PVRs` without its plural `s`), or None

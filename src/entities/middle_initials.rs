@@ -15,7 +15,7 @@ pub fn middle_initials(text: &Text, ann: &mut Annotations) {
     while k + 1 < people.len() {
         let (a, b) = (people[k], people[k + 1]);
         let (sa, sb) = (ann.spans[a].span, ann.spans[b].span);
-        let t = text.slice(sa);
+        let t = text.get(sa).unwrap_or_default();
         let initial = t.rsplit(' ').next().is_some_and(|w| w.chars().count() == 1 && w.chars().all(char::is_uppercase));
         if initial && sb.start == sa.end + 2 && period_before_name(text, sa.end) {
             ann.spans[a].span.end = sb.end;

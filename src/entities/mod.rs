@@ -24,6 +24,7 @@
 use crate::annotation::{Annotations, Label};
 use crate::document::{Span, Text};
 use crate::lexicon;
+use crate::stage::{Layer, Stage, StageDoc};
 
 mod defined_acronyms;
 mod parties;
@@ -62,6 +63,24 @@ pub fn normalise(text: &Text, ann: &mut Annotations) {
     ann.sort_spans();
 }
 
+/// The entity rules as a pipeline stage ([`normalise`]).
+pub struct EntityRules;
+
+impl Stage for EntityRules {
+    fn name(&self) -> &'static str {
+        "entities"
+    }
+    fn reads(&self) -> &'static [Layer] {
+        &[Layer::Text, Layer::Entities]
+    }
+    fn writes(&self) -> &'static [Layer] {
+        &[Layer::Entities]
+    }
+    fn run(&self, doc: &mut StageDoc<'_>) {
+        normalise(doc.text, doc.ann);
+    }
+}
+
 /// The entity spans by start (index into `ann.spans`), for [`covering`].
 fn entity_index(ann: &Annotations) -> Vec<(Span, usize)> {
     let mut v: Vec<(Span, usize)> = ann.spans.iter().enumerate().filter(|(_, s)| s.label.is_entity()).map(|(i, s)| (s.span, i)).collect();
@@ -93,8 +112,10 @@ fn period_before_name(text: &Text, pos: usize) -> bool {
 /// span: (after, before), at most `n` each.
 fn words_around(text: &Text, start: usize, end: usize, n: usize) -> (Vec<String>, Vec<String>) {
     let len = text.len_chars();
+    // Clamped to the text, so the span is always in it.
     let split = |a: usize, b: usize| -> Vec<String> {
-        text.slice(Span::new(a.min(len), b.min(len)))
+        text.get(Span::new(a.min(len), b.min(len)))
+            .unwrap_or_default()
             .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '"' | '“' | '”'))
             .filter(|w| !w.is_empty())
             .map(lexicon::norm)
@@ -109,7 +130,8 @@ fn words_around(text: &Text, start: usize, end: usize, n: usize) -> (Vec<String>
 /// Up to `n` characters of the text from `from` on.
 fn text_after(text: &Text, from: usize, n: usize) -> &str {
     let len = text.len_chars();
-    text.slice(Span::new(from.min(len), (from + n).min(len)))
+    // Clamped to the text, so the span is always in it.
+    text.get(Span::new(from.min(len), (from + n).min(len))).unwrap_or_default()
 }
 
 /// Where the run of letters that ends at `end` starts (`end` itself when none does).
@@ -151,7 +173,7 @@ mod tests {
             from = byte + s.len();
         }
         normalise(&t, &mut ann);
-        ann.spans.iter().map(|s| (s.label.to_string(), t.slice(s.span).to_string())).collect()
+        ann.spans.iter().map(|s| (s.label.to_string(), t.get(s.span).unwrap().to_string())).collect()
     }
 
     pub(super) fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -27,8 +27,8 @@ pub fn name_cues(text: &Text, ann: &mut Annotations) {
             end -= 1;
         }
         let start = word_start(text, end);
-        let word = text.slice(Span::new(start, end));
-        if start < end && text.char_at(start).is_some_and(char::is_uppercase) && lexicon::is_honorific(word) {
+        let honorific = text.get(Span::new(start, end)).is_some_and(lexicon::is_honorific);
+        if start < end && text.char_at(start).is_some_and(char::is_uppercase) && honorific {
             s.label = Label::PER;
         }
     }
@@ -38,7 +38,7 @@ pub fn name_cues(text: &Text, ann: &mut Annotations) {
         .iter()
         .filter(|s| s.label == Label::PER)
         .filter_map(|s| {
-            let t = text.slice(s.span);
+            let t = text.get(s.span)?;
             t.contains(' ').then(|| t.rsplit(' ').next()).flatten()
         })
         .collect();
@@ -46,7 +46,7 @@ pub fn name_cues(text: &Text, ann: &mut Annotations) {
     // (Every mention is looked at, also one the tagger already called ORG: the cue is
     // what carries over to the others.)
     for s in ann.spans.iter().filter(|s| is_name_label(s.label)) {
-        let t = text.slice(s.span);
+        let Some(t) = text.get(s.span) else { continue };
         if t.contains(' ') || surnames.contains(t) {
             continue;
         }
@@ -66,7 +66,7 @@ pub fn name_cues(text: &Text, ann: &mut Annotations) {
         }
     }
     for s in ann.spans.iter_mut().filter(|s| is_name_label(s.label)) {
-        if orgs.contains(text.slice(s.span)) {
+        if text.get(s.span).is_some_and(|t| orgs.contains(t)) {
             s.label = Label::ORG;
         }
     }
@@ -84,8 +84,8 @@ pub fn name_cues(text: &Text, ann: &mut Annotations) {
         while e < len && text.char_at(e).is_some_and(char::is_alphabetic) {
             e += 1;
         }
-        let word = text.slice(Span::new(end + 1, e));
-        if has_org_head(word) && covering(&index, end + 1, e).is_none() {
+        let headed = text.get(Span::new(end + 1, e)).is_some_and(has_org_head);
+        if headed && covering(&index, end + 1, e).is_none() {
             ann.spans[i].span.end = e;
         }
     }

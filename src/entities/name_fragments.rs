@@ -22,17 +22,17 @@ pub fn name_fragments(text: &Text, ann: &mut Annotations) {
         if sb.start != sa.end + 1 || text.char_at(sa.end) != Some(' ') {
             continue;
         }
-        let second = text.slice(sb);
+        // Spans not in the text are no fragments of a name.
+        let (Some(first), Some(second), Some(joined)) = (text.get(sa), text.get(sb), text.get(Span::new(sa.start, sb.end))) else { continue };
         let (la, lb) = (ann.spans[a].label, ann.spans[b].label);
-        let party = lexicon::is_party(text.slice(Span::new(sa.start, sb.end)));
-        let first = text.slice(sa);
+        let party = lexicon::is_party(joined);
         // A MISC first piece joins when it is no nationality or hyphenated modifier
         // (`League Against` + `Cruel Sports`; not `Chinese` + `Foreign Ministry`,
         // `Republican-held` + `Senate`).
         let misc_piece = la == Label::MISC && !first.contains('-') && !lexicon::NATIONALITIES.contains(first);
         let headed = (la == Label::ORG || misc_piece)
             && lb == Label::ORG
-            && text.slice(Span::new(sa.start, sb.end)).split(' ').any(has_org_head);
+            && joined.split(' ').any(has_org_head);
         let numbered = la == Label::ORG && lb != Label::PER && second.chars().all(|c| c.is_ascii_digit());
         if !(party || headed || numbered) {
             continue;

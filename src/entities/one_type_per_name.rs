@@ -12,7 +12,8 @@ pub fn one_type_per_name(text: &Text, ann: &mut Annotations) {
     use std::collections::HashMap;
     let mut support: HashMap<&str, HashMap<Label, f32>> = HashMap::new();
     for s in ann.spans.iter().filter(|s| is_name_label(s.label)) {
-        *support.entry(text.slice(s.span)).or_default().entry(s.label).or_default() += s.score.unwrap_or(0.5);
+        let Some(name) = text.get(s.span) else { continue };
+        *support.entry(name).or_default().entry(s.label).or_default() += s.score.unwrap_or(0.5);
     }
     let winners: HashMap<&str, (Label, f32, HashMap<Label, f32>)> = support
         .into_iter()
@@ -23,7 +24,7 @@ pub fn one_type_per_name(text: &Text, ann: &mut Annotations) {
         })
         .collect();
     for s in ann.spans.iter_mut().filter(|s| is_name_label(s.label)) {
-        let Some((winner, sum, by)) = winners.get(text.slice(s.span)) else { continue };
+        let Some((winner, sum, by)) = text.get(s.span).and_then(|name| winners.get(name)) else { continue };
         let own = by.get(&s.label).copied().unwrap_or(0.0);
         let keep = s.score.unwrap_or(0.5) >= 0.9 && own >= 0.5 * sum;
         if s.label != *winner && !keep {

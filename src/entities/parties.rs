@@ -15,7 +15,7 @@ pub fn parties(text: &Text, ann: &mut Annotations) {
         if !s.label.is_entity() {
             continue;
         }
-        let t = text.slice(s.span);
+        let Some(t) = text.get(s.span) else { continue };
         if lexicon::is_party(t) {
             s.label = Label::ORG;
             continue;

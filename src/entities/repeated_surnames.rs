@@ -13,13 +13,13 @@ use super::{covering, entity_index};
 /// capitalised between lower-case words inside a sentence.
 pub fn repeated_surnames(text: &Text, ann: &mut Annotations) {
     use std::collections::HashSet;
-    let chars: Vec<char> = text.as_str().chars().collect();
+    let chars = text.as_chars();
     let surnames: HashSet<String> = ann
         .spans
         .iter()
         .filter(|s| s.label == Label::PER)
         .filter_map(|s| {
-            let t = text.slice(s.span);
+            let t = text.get(s.span)?;
             let words: Vec<&str> = t.split_whitespace().collect();
             let last = words.last()?.trim_end_matches("'s").trim_end_matches("’s");
             let ok = words.len() >= 2 && last.chars().count() >= 3 && last.chars().next().is_some_and(char::is_uppercase) && last.chars().all(|c| c.is_alphabetic() || c == '-');

@@ -38,15 +38,15 @@ pub fn role_spans(text: &Text, ann: &mut Annotations) {
         let before = k.checked_sub(1).map(|j| entities[j]).filter(|j| !remove.contains(j));
         if let Some(b) = before {
             let (sb, sr) = (ann.spans[b].span, ann.spans[r].span);
-            let word = text.slice(sb);
+            let nationality = text.get(sb).is_some_and(|w| lexicon::NATIONALITIES.contains(w));
             let title = text.char_at(sr.start).is_some_and(char::is_uppercase);
-            if title && sr.start == sb.end + 1 && text.char_at(sb.end) == Some(' ') && lexicon::NATIONALITIES.contains(word) {
+            if title && sr.start == sb.end + 1 && text.char_at(sb.end) == Some(' ') && nationality {
                 ann.spans[r].span.start = sb.start;
                 remove.push(b);
             }
         }
         let sr = ann.spans[r].span;
-        let role_text = text.slice(sr);
+        let role_text = text.get(sr).unwrap_or_default();
         let portfolio_title = role_text.contains(' ')
             && PORTFOLIO_HEADS.contains(&role_text.rsplit(' ').next().unwrap_or("").to_lowercase().as_str());
         if portfolio_title && text.char_at(sr.start).is_some_and(char::is_uppercase) {
@@ -67,7 +67,7 @@ pub fn role_spans(text: &Text, ann: &mut Annotations) {
         }
         // After the title.
         let sr = ann.spans[r].span;
-        let head = text.slice(sr).rsplit(' ').next().unwrap_or("").to_lowercase();
+        let head = text.get(sr).unwrap_or_default().rsplit(' ').next().unwrap_or("").to_lowercase();
         if PORTFOLIO_HEADS.contains(&head.as_str()) && text.char_at(sr.start).is_some_and(char::is_uppercase) {
             if let Some(end) = portfolio_after(text, sr.end) {
                 let swallowed: Vec<usize> =
@@ -88,14 +88,14 @@ pub fn role_spans(text: &Text, ann: &mut Annotations) {
         let sr = ann.spans[r].span;
         if let Some(&n) = entities.get(k + 1) {
             let sn = ann.spans[n].span;
-            if ann.spans[n].label == Label::LOC && sn.start == sr.end + 1 && !text.slice(sn).contains(' ') {
+            if ann.spans[n].label == Label::LOC && sn.start == sr.end + 1 && !text.get(sn).unwrap_or_default().contains(' ') {
                 // `chief UK economist`: the next word after the country is a title head.
                 let (after, _) = words_around(text, sn.end, sn.end, 1);
                 let next_start = sn.end + 1;
                 let next_tagged = entities.get(k + 2).is_some_and(|&m| ann.spans[m].span.start == next_start);
                 if !next_tagged && text.char_at(sn.end) == Some(' ') && after.first().is_some_and(|w| crate::roles::is_head(w)) {
                     let len = after[0].chars().count();
-                    if text.slice(Span::new(next_start, next_start + len)).to_lowercase() == after[0] {
+                    if text.get(Span::new(next_start, next_start + len)).is_some_and(|w| w.to_lowercase() == after[0]) {
                         ann.spans[r].span.end = next_start + len;
                         remove.push(n);
                     }
@@ -119,7 +119,7 @@ fn for_complement(text: &Text, end: usize, next: Option<Span>) -> Option<usize> 
     let rest = text_after(text, end, 100);
     let tail = rest.strip_prefix(" for ")?;
     let base = end + 5;
-    let nationality = next.filter(|n| lexicon::NATIONALITIES.contains(text.slice(*n)));
+    let nationality = next.filter(|n| text.get(*n).is_some_and(|w| lexicon::NATIONALITIES.contains(w)));
     let mut pos = 0;
     let mut words = 0;
     let mut last = None;
@@ -157,7 +157,7 @@ fn for_complement(text: &Text, end: usize, next: Option<Span>) -> Option<usize> 
 /// capitalised word, then ` and `.
 fn coordinated_portfolio(text: &Text, start: usize) -> Option<usize> {
     let and_start = start.checked_sub(5)?;
-    if text.slice(Span::new(and_start, start)) != " and " {
+    if text.get(Span::new(and_start, start)) != Some(" and ") {
         return None;
     }
     let s = word_start(text, and_start);

@@ -11,7 +11,7 @@ use super::words_around;
 pub fn speaking_seats(text: &Text, ann: &mut Annotations) {
     let role_at: std::collections::HashSet<usize> = ann.spans.iter().filter(|s| s.label == Label::ROLE).map(|s| s.span.start).collect();
     for s in ann.spans.iter_mut().filter(|s| s.label == Label::LOC) {
-        let t = text.slice(s.span);
+        let Some(t) = text.get(s.span) else { continue };
         if !lexicon::GOVERNMENT_SEATS.contains(t.strip_prefix("the ").unwrap_or(t)) {
             continue;
         }

@@ -500,10 +500,9 @@ pub fn tool_span(text: &Text, start: usize, end: usize, covered: Option<&str>) -
     }
 }
 
-/// The next free number after the highest `PREFIX<n>` id.
-pub fn next_free<'a>(ids: impl Iterator<Item = &'a str>, prefix: char) -> usize {
-    ids.filter_map(|id| id.strip_prefix(prefix)?.parse::<usize>().ok()).max().unwrap_or(0) + 1
-}
+/// The next free number after the highest `PREFIX<n>` id: [`crate::annotation::next_free`],
+/// the one numbering of ids.
+pub use crate::annotation::next_free;
 
 /// Is `id` a brat id of the form `PREFIX` followed by digits?
 pub fn is_brat_id(id: &str, prefix: char) -> bool {
