@@ -104,6 +104,46 @@ mod tests {
         assert!(e.contains("unrecognized subcommand 'annotat'") && e.contains("similar subcommand exists: 'annotate'"), "{e}");
     }
 
+    /// ripgrep's rule, checked: every argument of every subcommand (flags and positional
+    /// arguments) has a `test_<name>` (dashes as underscores) in the file that defines it.
+    #[test]
+    fn every_argument_has_a_test_beside_it() {
+        use clap::CommandFactory;
+        let files: &[(&str, &str)] = &[
+            ("annotate", include_str!("cmd/annotate.rs")),
+            ("eval", include_str!("cmd/eval.rs")),
+            ("eval-conll", include_str!("cmd/eval_conll.rs")),
+            ("eval-polnear", include_str!("cmd/eval_polnear.rs")),
+            ("train", include_str!("cmd/train.rs")),
+            ("silver", include_str!("cmd/silver.rs")),
+            ("train-attribution", include_str!("cmd/train_attribution.rs")),
+            ("export", include_str!("cmd/export.rs")),
+            ("quotes", include_str!("cmd/quotes.rs")),
+            ("import", include_str!("cmd/import.rs")),
+        ];
+        let cli = Cli::command();
+        let mut missing = vec![];
+        for sub in cli.get_subcommands() {
+            let name = sub.get_name();
+            let Some((_, src)) = files.iter().find(|(n, _)| *n == name) else {
+                missing.push(format!("{name}: no file listed in this test"));
+                continue;
+            };
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                let test = format!("fn test_{}(", id.replace('-', "_"));
+                if !src.contains(&test) {
+                    missing.push(format!("{name} {id}: no {test}"));
+                }
+            }
+        }
+        assert_eq!(files.len(), cli.get_subcommands().count(), "one file per subcommand");
+        assert!(missing.is_empty(), "arguments without a test beside them:\n{}", missing.join("\n"));
+    }
+
     #[test]
     fn every_subcommand_parses_by_its_name() {
         let cases: [(&[&str], fn(&Command) -> bool); 10] = [

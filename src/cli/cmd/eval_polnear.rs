@@ -130,9 +130,15 @@ mod tests {
     }
 
     #[test]
-    fn test_gold_and_pred() {
-        let a = parse(&["gold", "pred"]);
-        assert_eq!((a.gold, a.pred), (PathBuf::from("gold"), PathBuf::from("pred")));
+    fn test_gold() {
+        assert_eq!(parse(&["gold", "pred"]).gold, PathBuf::from("gold"));
+        let e = error(&[]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("<GOLD>"), "{e}");
+    }
+
+    #[test]
+    fn test_pred() {
+        assert_eq!(parse(&["gold", "pred"]).pred, PathBuf::from("pred"));
         let e = error(&["gold"]);
         assert!(e.contains("the following required arguments were not provided") && e.contains("<PRED>"), "{e}");
     }
