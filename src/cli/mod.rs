@@ -29,6 +29,8 @@ pub enum Command {
     Train(cmd::train::Args),
     /// Silver training data (CoNLL) from annotated documents, for self-training the NER model.
     Silver(cmd::silver::Args),
+    /// One NER model from the weighted average of several fine-tuned from one base (a model soup).
+    Average(cmd::average::Args),
     /// Train the speaker ranker on gold quotes with their sources (a learned last sieve).
     TrainAttribution(cmd::train_attribution::Args),
     /// Export brat pairs for review: brat, Label Studio, doccano, CoNLL, CSV or HTML.
@@ -51,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::EvalPolnear(args) => cmd::eval_polnear::run(args),
         Command::Train(args) => cmd::train::run(args),
         Command::Silver(args) => cmd::silver::run(args),
+        Command::Average(args) => cmd::average::run(args),
         Command::TrainAttribution(args) => cmd::train_attribution::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Import(args) => cmd::import::run(args),
@@ -92,7 +95,7 @@ mod tests {
     fn test_help() {
         let e = try_parse(&["--help"]).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::DisplayHelp);
-        for name in ["annotate", "eval", "eval-conll", "eval-polnear", "train", "silver", "train-attribution", "export", "quotes", "import"] {
+        for name in ["annotate", "eval", "eval-conll", "eval-polnear", "train", "silver", "average", "train-attribution", "export", "quotes", "import"] {
             assert!(e.to_string().contains(name), "--help lists {name}");
         }
     }
@@ -116,6 +119,7 @@ mod tests {
             ("eval-polnear", include_str!("cmd/eval_polnear.rs")),
             ("train", include_str!("cmd/train.rs")),
             ("silver", include_str!("cmd/silver.rs")),
+            ("average", include_str!("cmd/average.rs")),
             ("train-attribution", include_str!("cmd/train_attribution.rs")),
             ("export", include_str!("cmd/export.rs")),
             ("quotes", include_str!("cmd/quotes.rs")),
@@ -146,13 +150,14 @@ mod tests {
 
     #[test]
     fn every_subcommand_parses_by_its_name() {
-        let cases: [(&[&str], fn(&Command) -> bool); 10] = [
+        let cases: [(&[&str], fn(&Command) -> bool); 11] = [
             (&["annotate", "a.txt"], |c| matches!(c, Command::Annotate(_))),
             (&["eval", "--gold", "g", "--pred", "p"], |c| matches!(c, Command::Eval(_))),
             (&["eval-conll", "test.txt"], |c| matches!(c, Command::EvalConll(_))),
             (&["eval-polnear", "g", "p"], |c| matches!(c, Command::EvalPolnear(_))),
             (&["train", "--train", "t.txt", "--out", "m"], |c| matches!(c, Command::Train(_))),
             (&["silver", "d", "--out", "s"], |c| matches!(c, Command::Silver(_))),
+            (&["average", "a", "b", "--out", "s"], |c| matches!(c, Command::Average(_))),
             (&["train-attribution", "--gold", "g", "--entities", "e", "--out", "r"], |c| matches!(c, Command::TrainAttribution(_))),
             (&["export", "--format", "csv", "d", "--out", "o"], |c| matches!(c, Command::Export(_))),
             (&["quotes", "d"], |c| matches!(c, Command::Quotes(_))),
