@@ -116,6 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_chars: args.max_chars,
         overlap: !args.no_overlap,
         manifest: None,
+        ..RunOptions::default()
     };
     let manifest_path = args.manifest.unwrap_or_else(|| batch::manifest_path(&opts, &args.paths));
     opts.manifest = Some(manifest_path.clone());
