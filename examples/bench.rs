@@ -23,7 +23,12 @@
 //! `--shapes` instead prints the forward pass's rate by batch shape (rows x width, random
 //! ids), from which the default shape was chosen. `--pad-bits [DIR]` labels every window of
 //! DIR (default `../shared/corpus/news`) in pooled batches and alone, padded to multiples
-//! of 1, 8 and 16 pieces, and counts the windows whose bits differ.
+//! of 1, 8 and 16 pieces, and counts the windows whose bits differ. `--pool-stats` prints,
+//! for the corpora and without running the model, the forward batches the pool makes
+//! (batches, rows, share of windows in full batches, padding) for several shapes, bounds
+//! and padding multiples, against the batches before the pool. `--compare-shapes N [DIR]`
+//! times the bare forward pass over the first N documents batched as before the pool and by
+//! the pool at three shapes, `--repeat` rounds interleaved (wall and CPU time).
 //!
 //! `--long-document [FILE]` instead times the stages after the model on one long document
 //! against the same text cut into several documents: FILE (default
@@ -167,6 +172,152 @@ fn shapes(pipeline: &Pipeline, widths: &[i64], rows: &[i64], max_pieces: i64, se
         cpu_table.push('\n');
     }
     println!("the same, word pieces per CPU-second (all threads together)\n{cpu_table}");
+}
+
+/// `--pool-stats`: the forward batches a run makes (no model: the pool is given a forward
+/// pass that does nothing), for today's shape and others, against whosaid before the pool
+/// (each read batch of `batch_docs` documents on its own, windows of one padded width, 32
+/// rows at most).
+fn pool_stats(pipeline: &Pipeline, label: &str, inputs: &[Input], batch_docs: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let ner = pipeline.settings.ner;
+    let encoder = pipeline.model.encoder();
+    let prepared: Vec<Prepared> = inputs
+        .iter()
+        .filter_map(|i| Document::read(&i.path).ok())
+        .map(|d| prepare(&encoder, &d, &ner))
+        .collect::<Result<_, _>>()?;
+    let windows: usize = prepared.iter().map(|p| p.encoded().len()).sum();
+    println!("\nforward batches of {label}: {} documents, {windows} windows, --batch-docs {batch_docs} (no model)", prepared.len());
+    let show = |name: String, s: PoolStats| {
+        println!(
+            "  {name:<44} {:>6} batches, {:>6.1} rows on average, {:>3.0}% of windows in full batches, padding {:>4.1}% of pieces",
+            s.batches,
+            s.rows as f64 / s.batches.max(1) as f64,
+            100.0 * s.full_rows as f64 / s.rows.max(1) as f64,
+            100.0 * (s.padded_pieces - s.pieces) as f64 / s.padded_pieces.max(1) as f64
+        )
+    };
+    for pad in [1usize, 8, 16] {
+        // Before the pool.
+        let mut before = PoolStats::default();
+        for chunk in prepared.chunks(batch_docs.max(1)) {
+            let mut widths = std::collections::BTreeMap::<usize, Vec<usize>>::new();
+            for e in chunk.iter().flat_map(|p| p.encoded()) {
+                widths.entry(padded_width(e.ids.len(), pad)).or_default().push(e.ids.len());
+            }
+            for (w, lens) in widths {
+                for b in lens.chunks(ner.batch_size) {
+                    before.batches += 1;
+                    before.rows += b.len();
+                    before.pieces += b.iter().sum::<usize>();
+                    before.padded_pieces += b.len() * w;
+                    if b.len() == ner.batch_size {
+                        before.full_rows += b.len();
+                        before.full_batches += 1;
+                    }
+                }
+            }
+        }
+        show(format!("pad {pad:>2}, before the pool (32 rows)"), before);
+        for (pieces, max_rows) in [(2048, 64), (4096, 128), (8192, 256), (4096, 64), (8192, 128)] {
+            for read_batches in [1usize, 2, 4, 16] {
+                let mut pool: WindowPool<&Prepared> = WindowPool::new(BatchShape { pieces, max_rows }, pad, read_batches * batch_docs.max(1));
+                let mut forward = |b: &[&Encoded], _: usize| Ok(vec![vec![]; b.len()]);
+                for p in &prepared {
+                    pool.push(p, &mut forward);
+                    pool.take_done();
+                }
+                pool.finish(&mut forward);
+                show(format!("pad {pad:>2}, pool {pieces} pieces/{max_rows} rows, {read_batches:>2} x {batch_docs} docs"), pool.stats);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `--compare-shapes`: the bare forward pass over the first documents of a corpus, batched
+/// as before the pool (each read batch of `batch_docs` documents on its own, one padded
+/// width per batch, 32 rows at most) and by the pool at several shapes, each timed (wall
+/// and CPU) `rounds` times, interleaved, so that a changing load hits them alike.
+fn compare_shapes(pipeline: &Pipeline, inputs: &[Input], batch_docs: usize, read_batches: usize, rounds: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let ner = pipeline.settings.ner;
+    let encoder = pipeline.model.encoder();
+    let prepared: Vec<Prepared> = inputs
+        .iter()
+        .filter_map(|i| Document::read(&i.path).ok())
+        .map(|d| prepare(&encoder, &d, &ner))
+        .collect::<Result<_, _>>()?;
+    let pieces: usize = prepared.iter().map(|p| p.pieces()).sum();
+    // Each configuration's batches, as (width, windows).
+    let mut configs: Vec<(String, Vec<(usize, Vec<&Encoded>)>)> = vec![];
+    let mut before = vec![];
+    for chunk in prepared.chunks(batch_docs.max(1)) {
+        let mut widths = std::collections::BTreeMap::<usize, Vec<&Encoded>>::new();
+        for e in chunk.iter().flat_map(|p| p.encoded()) {
+            widths.entry(padded_width(e.ids.len(), ner.pad_multiple)).or_default().push(e);
+        }
+        for (w, es) in widths.into_iter().rev() {
+            for b in es.chunks(ner.batch_size) {
+                before.push((w, b.to_vec()));
+            }
+        }
+    }
+    configs.push((format!("before the pool ({} rows, read batches of {batch_docs})", ner.batch_size), before));
+    for (p, r) in [(2048, 64), (4096, 128), (8192, 256)] {
+        let mut batches = vec![];
+        let mut pool: WindowPool<&Prepared> = WindowPool::new(BatchShape { pieces: p, max_rows: r }, ner.pad_multiple, read_batches * batch_docs.max(1));
+        let mut forward = |b: &[&Encoded], w: usize| {
+            batches.push((w, b.iter().map(|e| e.ids.len()).collect::<Vec<_>>()));
+            Ok(vec![vec![]; b.len()])
+        };
+        for prep in &prepared {
+            pool.push(prep, &mut forward);
+            pool.take_done();
+        }
+        pool.finish(&mut forward);
+        drop(pool);
+        // The same shapes, filled with the corpus's windows of those lengths (the bits do not
+        // matter here, only the shapes).
+        let mut by_len = std::collections::HashMap::<usize, Vec<&Encoded>>::new();
+        for e in prepared.iter().flat_map(|p| p.encoded()) {
+            by_len.entry(e.ids.len()).or_default().push(e);
+        }
+        let batches: Vec<(usize, Vec<&Encoded>)> = batches
+            .into_iter()
+            .map(|(w, lens)| (w, lens.into_iter().map(|l| by_len[&l].last().copied().unwrap_or_else(|| unreachable!())).collect()))
+            .collect();
+        configs.push((format!("pool {p} pieces / {r} rows, {read_batches} x {batch_docs} documents"), batches));
+    }
+    println!(
+        "\nbare forward by batching ({:?}, {} threads): {} documents, {pieces} word pieces; {rounds} interleaved rounds",
+        pipeline.settings.precision,
+        tch::get_num_threads(),
+        prepared.len()
+    );
+    let mut times = vec![(0.0f64, 0.0f64); configs.len()];
+    for _ in 0..rounds.max(1) {
+        for (k, (_, batches)) in configs.iter().enumerate() {
+            let (t, c) = (Instant::now(), cpu_s());
+            for (w, b) in batches {
+                let (ids, mask, types) = pipeline.model.batch_tensors_padded(b, *w);
+                let _ = tch::no_grad(|| pipeline.model.logits(&ids, &mask, &types, false));
+            }
+            times[k].0 += t.elapsed().as_secs_f64();
+            times[k].1 += cpu_s() - c;
+        }
+    }
+    for ((name, batches), (wall, cpu)) in configs.iter().zip(times) {
+        let n = rounds.max(1) as f64;
+        let rows: usize = batches.iter().map(|(_, b)| b.len()).sum();
+        println!(
+            "  {name:<52} {:>5} batches ({:>5.1} rows on average): {:>7.0} word pieces/s, {:>7.0} per CPU-second",
+            batches.len(),
+            rows as f64 / batches.len().max(1) as f64,
+            pieces as f64 * n / wall,
+            pieces as f64 * n / cpu
+        );
+    }
+    Ok(())
 }
 
 /// `--pad-bits`: do a window's labels and probabilities keep their bits (a) whatever the
@@ -475,6 +626,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pool_read_batches = batch::POOL_READ_BATCHES;
     let mut shape_grid = false;
     let mut check_pad_bits = false;
+    let mut only_pool_stats = false;
+    let mut compare: Option<usize> = None;
     let (mut copies, mut docs) = (160usize, 16usize);
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -502,6 +655,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--pool-read-batches" => pool_read_batches = value("--pool-read-batches")?.parse()?,
             "--shapes" => shape_grid = true,
             "--pad-bits" => check_pad_bits = true,
+            "--pool-stats" => only_pool_stats = true,
+            "--compare-shapes" => compare = Some(value("--compare-shapes")?.parse()?),
             "--long-document" => long_doc = Some(PathBuf::from("../shared/corpus/news/bbc_tech_360.txt")),
             "--copies" => copies = value("--copies")?.parse()?,
             "--docs" => docs = value("--docs")?.parse()?,
@@ -520,8 +675,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return long_document(&pipeline, &file, copies, docs);
     }
     if shape_grid {
-        shapes(&pipeline, &[8, 16, 24, 32, 48, 64, 96, 128, 192, 256], &[1, 4, 8, 16, 32, 64, 128, 256], 8192, 0.5);
+        shapes(&pipeline, &[16, 32, 48, 64, 96, 128, 192], &[8, 16, 32, 64, 128, 256], 8192, 0.3);
         return Ok(());
+    }
+    if let Some(n) = compare {
+        let roots = if dirs.is_empty() { vec![PathBuf::from("../shared/corpus")] } else { dirs.clone() };
+        let files = Corpus::discover(&roots, &[]).files;
+        return compare_shapes(&pipeline, &files[..n.min(files.len())], batch_docs, pool_read_batches, repeat);
     }
     if check_pad_bits {
         let roots = if dirs.is_empty() { vec![PathBuf::from("../shared/corpus/news")] } else { dirs.clone() };
@@ -552,12 +712,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let names: Vec<String> = real.iter().map(|d| d.display().to_string()).collect();
         let label = format!("{} (x{})", names.join(" "), repeat.max(1));
-        bench(&pipeline, &label, &[copy], &run, startup)?;
+        if only_pool_stats {
+            pool_stats(&pipeline, &label, &Corpus::discover(&[copy], &[]).files, batch_docs)?;
+        } else {
+            bench(&pipeline, &label, &[copy], &run, startup)?;
+        }
     }
     if synth > 0 {
         let dir = work.path().join("synthetic");
         synthetic(&dir, synth, 42)?;
-        bench(&pipeline, &format!("synthetic ({synth} documents)"), &[dir], &run, startup)?;
+        let label = format!("synthetic ({synth} documents)");
+        if only_pool_stats {
+            pool_stats(&pipeline, &label, &Corpus::discover(&[dir], &[]).files, batch_docs)?;
+        } else {
+            bench(&pipeline, &label, &[dir], &run, startup)?;
+        }
     }
     Ok(())
 }
