@@ -59,27 +59,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     if q.partial == *gp {
                         part_ok += 1
                     } else {
-                        println!("{}: PARTIAL gold={} pred={} {}", p.display(), gp, q.partial, short(doc.slice(*g)));
+                        println!("{}: PARTIAL gold={} pred={} {}", p.display(), gp, q.partial, short(doc.text.get(*g).unwrap_or_default()));
                     }
                     if q.span != *g {
                         println!(
                             "{}: BOUNDS gold {} … {} | pred {} … {}",
                             p.display(),
-                            short(doc.slice(*g)),
-                            tail(doc.slice(*g)),
-                            short(doc.slice(q.span)),
-                            tail(doc.slice(q.span))
+                            short(doc.text.get(*g).unwrap_or_default()),
+                            tail(doc.text.get(*g).unwrap_or_default()),
+                            short(doc.text.get(q.span).unwrap_or_default()),
+                            tail(doc.text.get(q.span).unwrap_or_default())
                         );
                     } else {
                         exact_n += 1;
                     }
                 }
-                None => println!("{}: MISSED {} {}", p.display(), if *gp { "(partial)" } else { "" }, short(doc.slice(*g))),
+                None => println!("{}: MISSED {} {}", p.display(), if *gp { "(partial)" } else { "" }, short(doc.text.get(*g).unwrap_or_default())),
             }
         }
         for q in &pred {
             if !gq.iter().any(|(g, _)| q.span.overlap(g) * 2 >= g.len().max(q.span.len())) {
-                println!("{}: EXTRA [{}] {}", p.display(), q.reason, short(doc.slice(q.span)));
+                println!("{}: EXTRA [{}] {}", p.display(), q.reason, short(doc.text.get(q.span).unwrap_or_default()));
             }
         }
     }

@@ -32,7 +32,7 @@ fn fragments(text: &Text, span: Span) -> Vec<Span> {
     // Trailing whitespace of a fragment stays out (brat's text field must match).
     out.into_iter()
         .map(|f| {
-            let t = text.slice(f);
+            let t = text.get(f).unwrap_or_default();
             let trimmed = t.trim_end().chars().count();
             Span::new(f.start, f.start + trimmed)
         })
@@ -47,7 +47,7 @@ pub fn quote_lines(text: &Text) -> String {
     for (n, q) in whosaid::quotes::find_quotes(text).iter().enumerate() {
         let frags = fragments(text, q.span);
         let offsets: Vec<String> = frags.iter().map(|f| format!("{} {}", f.start, f.end)).collect();
-        let shown: Vec<&str> = frags.iter().map(|f| text.slice(*f)).collect();
+        let shown: Vec<&str> = frags.iter().map(|f| text.get(*f).unwrap_or_default()).collect();
         out.push_str(&format!("T{}\tQUOTE {}\t{}\n", n + 1, offsets.join(";"), shown.join(" ")));
         if q.partial {
             attrs.push_str(&format!("A{}\tPartial T{}\n", n + 1, n + 1));

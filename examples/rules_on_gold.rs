@@ -24,11 +24,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for g in gold.quotes() {
             let Some(pq) = doc.ann.quotes().find(|q| q.span.overlap(&g.span) * 2 >= g.span.len().max(q.span.len())) else { continue };
             if !speaker_correct(&gold, g, &doc.ann, pq) {
-                let gs = gold.speaker_of(&g.id).and_then(|id| gold.span(id)).map(|s| doc.slice(s.span).to_string()).unwrap_or_default();
+                let gs = gold.speaker_of(&g.id).and_then(|id| gold.span(id)).map(|s| doc.text.get(s.span).unwrap_or_default().to_string()).unwrap_or_default();
                 let r = doc.ann.relations.iter().find(|r| r.arg1 == pq.id && r.kind == whosaid::RelKind::Speaker);
-                let ps = r.and_then(|r| doc.ann.span(&r.arg2)).map(|s| doc.slice(s.span).to_string()).unwrap_or_default();
+                let ps = r.and_then(|r| doc.ann.span(&r.arg2)).map(|s| doc.text.get(s.span).unwrap_or_default().to_string()).unwrap_or_default();
                 let sieve = r.and_then(|r| r.source.clone()).unwrap_or_default();
-                println!("{}: {} | gold {gs:?} | pred {ps:?} [{sieve}]", p.file_stem().unwrap().to_string_lossy(), short(doc.slice(g.span)));
+                println!("{}: {} | gold {gs:?} | pred {ps:?} [{sieve}]", p.file_stem().unwrap().to_string_lossy(), short(doc.text.get(g.span).unwrap_or_default()));
             }
         }
         if verbose {
@@ -39,8 +39,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let gold_keys: Vec<_> = gold.relations.iter().filter(|r| r.kind != whosaid::RelKind::Speaker).map(|r| key(&gold, r)).collect();
             let pred_keys: Vec<_> = doc.ann.relations.iter().filter(|r| r.kind != whosaid::RelKind::Speaker).map(|r| (key(&doc.ann, r), r.source.clone().unwrap_or_default())).collect();
             let show = |k: &(whosaid::RelKind, Option<whosaid::Span>, Option<whosaid::Span>)| {
-                let a = k.1.map(|s| doc.slice(s)).unwrap_or("");
-                let b = k.2.map(|s| doc.slice(s)).unwrap_or("");
+                let a = k.1.and_then(|s| doc.text.get(s)).unwrap_or("");
+                let b = k.2.and_then(|s| doc.text.get(s)).unwrap_or("");
                 let ctx = k.1.zip(k.2).map(|(x, y)| {
                     let lo = x.start.min(y.start);
                     let hi = x.end.max(y.end);

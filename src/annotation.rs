@@ -123,6 +123,16 @@ pub struct SpanAnn {
     pub partial: bool,
 }
 
+/// A span annotation before it has an id: what a stage adds with
+/// [`Annotations::add_spans`], which numbers it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NewSpan {
+    pub label: Label,
+    pub span: Span,
+    pub score: Option<f32>,
+    pub partial: bool,
+}
+
 /// A binary relation between two span annotations, by id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Relation {
@@ -155,17 +165,27 @@ pub struct Annotations {
     pub notes: Vec<Note>,
 }
 
+/// Ids: every `T` and `R` id whosaid makes is numbered here, from the next free number
+/// ([`next_free`]); ids read from a file are kept as written.
 impl Annotations {
     /// Adds a span annotation with the next free `T` id and returns that id.
     pub fn add_span(&mut self, label: Label, span: Span, score: Option<f32>) -> String {
-        let id = format!("T{}", next_number(self.spans.iter().map(|s| s.id.as_str()), 'T'));
-        self.spans.push(SpanAnn { id: id.clone(), label, span, score, partial: false });
-        id
+        self.add_spans([NewSpan { label, span, score, partial: false }]);
+        self.spans.last().map(|s| s.id.clone()).unwrap_or_default()
+    }
+
+    /// Adds span annotations in order, numbered on from the next free `T` id (counted once:
+    /// a stage may add thousands).
+    pub fn add_spans(&mut self, spans: impl IntoIterator<Item = NewSpan>) {
+        let first = next_free(self.spans.iter().map(|s| s.id.as_str()), 'T');
+        for (n, s) in (first..).zip(spans) {
+            self.spans.push(SpanAnn { id: format!("T{n}"), label: s.label, span: s.span, score: s.score, partial: s.partial });
+        }
     }
 
     /// Adds a relation with the next free `R` id and returns that id.
     pub fn add_relation(&mut self, kind: RelKind, arg1: &str, arg2: &str, source: Option<&str>) -> String {
-        let id = format!("R{}", next_number(self.relations.iter().map(|r| r.id.as_str()), 'R'));
+        let id = format!("R{}", next_free(self.relations.iter().map(|r| r.id.as_str()), 'R'));
         self.relations.push(Relation {
             id: id.clone(),
             kind,
@@ -216,7 +236,9 @@ impl Annotations {
     }
 }
 
-fn next_number<'a>(ids: impl Iterator<Item = &'a str>, prefix: char) -> usize {
+/// The next free number after the highest `PREFIX<n>` id (1 when there is none): how every
+/// id is numbered, by [`Annotations`] and by the importers that number regions of their own.
+pub fn next_free<'a>(ids: impl Iterator<Item = &'a str>, prefix: char) -> usize {
     ids.filter_map(|id| id.strip_prefix(prefix)?.parse::<usize>().ok()).max().unwrap_or(0) + 1
 }
 
@@ -232,6 +254,19 @@ mod tests {
         let t2 = a.add_span(Label::ORG, Span::new(5, 8), None);
         assert_eq!(t1, "T1");
         assert_eq!(t2, "T10");
+    }
+
+    #[test]
+    fn spans_added_together_are_numbered_in_order_after_the_highest_id() {
+        let mut a = Annotations::default();
+        a.add_span(Label::PER, Span::new(0, 4), None);
+        a.spans[0].id = "T7".into();
+        let q = |start| NewSpan { label: Label::QUOTE, span: Span::new(start, start + 2), score: None, partial: start == 10 };
+        a.add_spans([q(10), q(20)]);
+        let ids: Vec<(&str, bool)> = a.spans.iter().map(|s| (s.id.as_str(), s.partial)).collect();
+        assert_eq!(ids, vec![("T7", false), ("T8", true), ("T9", false)]);
+        assert_eq!(next_free(["T3", "R9", "Tx", "T10"].into_iter(), 'T'), 11);
+        assert_eq!(next_free(std::iter::empty(), 'R'), 1);
     }
 
     #[test]

@@ -14,6 +14,7 @@
 use crate::annotation::{Annotations, Label};
 use crate::document::Text;
 use crate::mentions::{Mention, View};
+use crate::stage::{Layer, Stage, StageDoc};
 
 const STOP: &[&str] = &["of", "the", "and", "for", "&", "in", "on", "at", "de", "du", "la", "le"];
 
@@ -165,8 +166,27 @@ pub fn groups_in(view: &View) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Coreference as a pipeline stage: the Equiv groups of the view's mentions.
+pub struct Coreference;
+
+impl Stage for Coreference {
+    fn name(&self) -> &'static str {
+        "coref"
+    }
+    fn reads(&self) -> &'static [Layer] {
+        &[Layer::Text, Layer::Entities]
+    }
+    fn writes(&self) -> &'static [Layer] {
+        &[Layer::Groups]
+    }
+    fn run(&self, doc: &mut StageDoc<'_>) {
+        let (view, ann) = doc.view();
+        ann.equivs = groups_in(view);
+    }
+}
+
 /// Replaces the document's Equiv groups with the computed ones.
-pub fn link(text: &Text, ann: &mut Annotations) {
+pub fn group_mentions(text: &Text, ann: &mut Annotations) {
     ann.equivs = groups(text, ann);
 }
 
@@ -177,7 +197,7 @@ mod tests {
     use crate::mentions::test_doc as doc;
 
     fn texts(t: &Text, ann: &Annotations) -> Vec<Vec<String>> {
-        groups(t, ann).iter().map(|g| g.iter().map(|id| t.slice(ann.span(id).unwrap().span).to_string()).collect()).collect()
+        groups(t, ann).iter().map(|g| g.iter().map(|id| t.get(ann.span(id).unwrap().span).unwrap().to_string()).collect()).collect()
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! (what Rust strings and HF tokenizers use) become character offsets (what brat,
 //! every file format and every stage of whosaid use).
 //!
+//! [`Text`] is also the text's index: characters, paragraphs and sentences are made here
+//! once and read by every stage.
+//!
 //! Invariant: every offset that leaves this module is a character offset, i.e. a
 //! count of Unicode scalar values from the start of the text. The one exception is the
 //! conversion to and from UTF-16 code units ([`Text::char_to_utf16`],
@@ -10,7 +13,9 @@
 
 use crate::annotation::Annotations;
 use crate::error::{Error, Result};
+use crate::segment::Sentence;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// A half-open character range `[start, end)` into a document's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -44,7 +49,17 @@ impl Span {
     }
 }
 
-/// Text plus its character index. Cheap to slice by characters.
+/// The text of a document and its index, the one place every stage reads them from: the
+/// characters, the byte↔char and char↔UTF-16 maps (made with the text), the paragraphs
+/// and the sentences (made on first use, then kept).
+///
+/// - **Paragraphs** ([`Text::paragraphs`]): maximal runs of characters without a line
+///   break (`\n` or `\r`) that hold something other than whitespace.
+/// - **Sentences** ([`Text::sentences`]): [`crate::segment`]'s sentences with their words,
+///   inside the paragraphs.
+///
+/// Spans into the text are looked up with [`Text::get`], which says when a span is not
+/// in the text.
 #[derive(Debug, Clone)]
 pub struct Text {
     text: String,
@@ -53,20 +68,32 @@ pub struct Text {
     /// Character offsets of the characters outside the Basic Multilingual Plane (two
     /// UTF-16 units each), in order; empty for most texts.
     astral: Vec<usize>,
+    /// The characters.
+    chars: Vec<char>,
+    /// Character offsets of the line breaks (`\n`, `\r`), in order.
+    line_breaks: Vec<usize>,
+    paragraphs: OnceLock<Vec<Span>>,
+    sentences: OnceLock<Vec<Sentence>>,
 }
 
 impl Text {
     pub fn new(text: String) -> Text {
         let mut char_to_byte = Vec::with_capacity(text.len() + 1);
+        let mut chars = Vec::with_capacity(text.len());
         let mut astral = vec![];
+        let mut line_breaks = vec![];
         for (i, (b, c)) in text.char_indices().enumerate() {
             char_to_byte.push(b);
+            chars.push(c);
             if c.len_utf16() == 2 {
                 astral.push(i);
             }
+            if c == '\n' || c == '\r' {
+                line_breaks.push(i);
+            }
         }
         char_to_byte.push(text.len());
-        Text { text, char_to_byte, astral }
+        Text { text, char_to_byte, astral, chars, line_breaks, paragraphs: OnceLock::new(), sentences: OnceLock::new() }
     }
     pub fn as_str(&self) -> &str {
         &self.text
@@ -138,7 +165,9 @@ impl Text {
         };
         (s <= e).then(|| Span::new(s, e))
     }
-    /// The text of a character span; `None` when the span is out of range.
+    /// The text of a character span; `None` when the span is not in the text (past its
+    /// end, or ending before it starts). The one lookup of a span's text: a caller says
+    /// what an invalid span means to it.
     pub fn get(&self, span: Span) -> Option<&str> {
         if span.start > span.end {
             return None;
@@ -147,7 +176,10 @@ impl Text {
         let e = self.char_to_byte(span.end)?;
         self.text.get(s..e)
     }
-    /// The text of a span, for spans known to be valid (made by this document).
+    /// The text of a span, or `""` when the span is not in the text: the unchecked form of
+    /// [`Text::get`], left only for the call sites in files other work was changing
+    /// (`formats/brat/tests.rs`, `formats/label_studio/{export,import}.rs`,
+    /// `ranker/training/{data,tests}.rs`, `ner/batch.rs`); new code uses [`Text::get`].
     pub fn slice(&self, span: Span) -> &str {
         self.get(span).unwrap_or("")
     }
@@ -158,7 +190,40 @@ impl Text {
     }
     /// Iterates `(char offset, char)` pairs.
     pub fn chars(&self) -> impl Iterator<Item = (usize, char)> + '_ {
-        self.text.chars().enumerate()
+        self.chars.iter().copied().enumerate()
+    }
+    /// The characters, indexed by character offset.
+    pub fn as_chars(&self) -> &[char] {
+        &self.chars
+    }
+    /// The paragraphs, in order: maximal runs of characters without a line break that
+    /// hold something other than whitespace.
+    pub fn paragraphs(&self) -> &[Span] {
+        self.paragraphs.get_or_init(|| {
+            let mut out = vec![];
+            let mut start = 0;
+            for &b in self.line_breaks.iter().chain(std::iter::once(&self.chars.len())) {
+                if self.chars[start..b].iter().any(|c| !c.is_whitespace()) {
+                    out.push(Span::new(start, b));
+                }
+                start = b + 1;
+            }
+            out
+        })
+    }
+    /// The line around a character offset: from just after the line break before it to
+    /// the line break at or after it (or the text's edges). For an offset in a paragraph
+    /// that is the paragraph; a blank line gives a blank (or empty) span.
+    pub fn paragraph_of(&self, pos: usize) -> Span {
+        let pos = pos.min(self.chars.len());
+        let k = self.line_breaks.partition_point(|&b| b < pos);
+        let start = k.checked_sub(1).map_or(0, |p| self.line_breaks[p] + 1);
+        let end = self.line_breaks.get(k).copied().unwrap_or(self.chars.len());
+        Span::new(start, end)
+    }
+    /// The sentences with their words ([`crate::segment`]), in order.
+    pub fn sentences(&self) -> &[Sentence] {
+        self.sentences.get_or_init(|| crate::segment::split(self))
     }
 }
 
@@ -195,7 +260,8 @@ impl Document {
         Ok(Document::new(id, text))
     }
 
-    /// The text of a span of this document.
+    /// [`Text::slice`] of this document's text: `""` for a span not in it. Left only for
+    /// `formats/label_studio/export.rs`; new code uses [`Text::get`].
     pub fn slice(&self, span: Span) -> &str {
         self.text.slice(span)
     }
@@ -262,9 +328,9 @@ mod tests {
     fn char_offsets_count_scalar_values_not_bytes() {
         let t = Text::new("“I’m” é 😀 ok".to_string());
         assert_eq!(t.len_chars(), 12);
-        assert_eq!(t.slice(Span::new(0, 5)), "“I’m”");
-        assert_eq!(t.slice(Span::new(8, 9)), "😀");
-        assert_eq!(t.slice(Span::new(10, 12)), "ok");
+        assert_eq!(t.get(Span::new(0, 5)), Some("“I’m”"));
+        assert_eq!(t.get(Span::new(8, 9)), Some("😀"));
+        assert_eq!(t.get(Span::new(10, 12)), Some("ok"));
     }
 
     #[test]
@@ -307,6 +373,50 @@ mod tests {
         let t = Text::new("abc".to_string());
         assert_eq!(t.get(Span { start: 2, end: 9 }), None);
         assert_eq!(t.get(Span { start: 3, end: 2 }), None);
+        assert_eq!(t.slice(Span { start: 2, end: 9 }), "");
+    }
+
+    #[test]
+    fn paragraphs_are_runs_between_line_breaks_that_hold_text() {
+        let t = Text::new("Head\r\n\r\n  \nBody one\n\nBody two".to_string());
+        let p: Vec<&str> = t.paragraphs().iter().map(|&s| t.get(s).unwrap()).collect();
+        assert_eq!(p, vec!["Head", "Body one", "Body two"]);
+        assert!(Text::new(" \n\n".to_string()).paragraphs().is_empty());
+    }
+
+    #[test]
+    fn the_line_around_an_offset_ends_at_the_line_breaks() {
+        let t = Text::new("ab\ncd\n\nef".to_string());
+        // chars: a b \n c d \n \n e f
+        assert_eq!(t.paragraph_of(0), Span::new(0, 2));
+        assert_eq!(t.paragraph_of(2), Span::new(0, 2));
+        assert_eq!(t.paragraph_of(3), Span::new(3, 5));
+        assert_eq!(t.paragraph_of(6), Span::new(6, 6));
+        assert_eq!(t.paragraph_of(8), Span::new(7, 9));
+        assert_eq!(t.paragraph_of(99), Span::new(7, 9));
+        // The same as walking the characters out to the line breaks, at every offset.
+        let s = "x\r\n\ny z\n \nw";
+        let t = Text::new(s.to_string());
+        let cs: Vec<char> = s.chars().collect();
+        for pos in 0..=cs.len() + 1 {
+            let mut a = pos.min(cs.len());
+            while a > 0 && cs[a - 1] != '\n' && cs[a - 1] != '\r' {
+                a -= 1;
+            }
+            let mut b = pos.min(cs.len());
+            while b < cs.len() && cs[b] != '\n' && cs[b] != '\r' {
+                b += 1;
+            }
+            assert_eq!(t.paragraph_of(pos), Span::new(a, b), "at {pos}");
+        }
+    }
+
+    #[test]
+    fn sentences_are_made_once_and_kept() {
+        let t = Text::new("One here. Two there.".to_string());
+        let first = t.sentences().as_ptr();
+        assert_eq!(t.sentences().len(), 2);
+        assert_eq!(t.sentences().as_ptr(), first);
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! against hand-labelled gold; [`train`] fine-tunes the NER model.
 //!
 //! Every stage reads and extends one [`Annotations`](annotation::Annotations) value;
-//! offsets are characters everywhere, converted from bytes only in [`document`].
+//! offsets are characters everywhere, converted from bytes only in [`document`], whose
+//! [`Text`](document::Text) is also the text's one index (characters, paragraphs,
+//! sentences). The rule stages keep one contract ([`stage`]) and [`pipeline`] lists them.
 
 pub mod annotation;
 pub mod attribution;
@@ -30,6 +32,7 @@ pub mod ranker;
 pub mod relations;
 pub mod roles;
 pub mod segment;
+pub mod stage;
 pub mod train;
 
 pub use annotation::{Annotations, Label, RelKind, Relation, SpanAnn};

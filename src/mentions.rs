@@ -1,11 +1,11 @@
 //! A read-only view of a document for the rule stages (coreference, relations,
-//! attribution): its characters, words, sentences and paragraphs, and its entity mentions
-//! and quotes in text order, with the small lookups those stages share ("the words between
-//! two positions", "the mention that ends here", "is this position inside a quote").
+//! attribution): its characters, words, sentences and paragraphs (from the text's index,
+//! [`Text`]), and its entity mentions and quotes in text order, with the small lookups
+//! those stages share ("the words between two positions", "the mention that ends here",
+//! "is this position inside a quote").
 
 use crate::annotation::{Annotations, Label};
 use crate::document::{Span, Text};
-use crate::segment;
 
 /// An entity mention (PER, ORG, ROLE, LOC) of the annotations.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +25,8 @@ pub struct Word {
 
 pub struct View<'a> {
     pub text: &'a Text,
-    pub chars: Vec<char>,
+    /// The text's characters ([`Text::as_chars`]).
+    pub chars: &'a [char],
     pub words: Vec<Word>,
     /// Sentences as word-index ranges `[start, end)` into `words`, and their spans.
     pub sentences: Vec<(usize, usize, Span)>,
@@ -37,13 +38,15 @@ pub struct View<'a> {
 
 impl<'a> View<'a> {
     pub fn new(text: &'a Text, ann: &Annotations) -> View<'a> {
-        let chars: Vec<char> = text.as_str().chars().collect();
+        let chars = text.as_chars();
         let mut words = vec![];
         let mut sentences = vec![];
-        for s in segment::sentences(text) {
+        for s in text.sentences() {
             let start = words.len();
             for w in &s.words {
-                words.push(Word { span: *w, lower: text.slice(*w).to_lowercase().replace('’', "'") });
+                // Words are spans of this text.
+                let lower = text.get(*w).unwrap_or_default().to_lowercase().replace('’', "'");
+                words.push(Word { span: *w, lower });
             }
             sentences.push((start, words.len(), s.span));
         }
@@ -51,7 +54,8 @@ impl<'a> View<'a> {
             .spans
             .iter()
             .filter(|s| s.label.is_entity() && s.label != Label::MISC)
-            .map(|s| Mention { id: s.id.clone(), label: s.label, span: s.span, text: text.slice(s.span).to_string() })
+            // A span that is not in the text (annotations read with another text) has no words.
+            .map(|s| Mention { id: s.id.clone(), label: s.label, span: s.span, text: text.get(s.span).unwrap_or_default().to_string() })
             .collect();
         mentions.sort_by_key(|m| (m.span.start, m.span.end));
         let mut quotes: Vec<Span> = ann.quotes().map(|q| q.span).collect();
@@ -95,17 +99,9 @@ impl<'a> View<'a> {
         self.mentions.iter().filter(move |m| m.span.start >= start && m.span.end <= end)
     }
 
-    /// The paragraph (line) bounds around `pos`.
+    /// The paragraph (line) bounds around `pos` ([`Text::paragraph_of`]).
     pub fn paragraph_of(&self, pos: usize) -> Span {
-        let mut s = pos.min(self.chars.len());
-        while s > 0 && self.chars[s - 1] != '\n' && self.chars[s - 1] != '\r' {
-            s -= 1;
-        }
-        let mut e = pos.min(self.chars.len());
-        while e < self.chars.len() && self.chars[e] != '\n' && self.chars[e] != '\r' {
-            e += 1;
-        }
-        Span::new(s, e)
+        self.text.paragraph_of(pos)
     }
 
     /// The text between two positions, as a string.

@@ -1,11 +1,15 @@
 //! The annotation pipeline: the stages in order over a batch of documents, each reading
-//! and extending the documents' annotations.
+//! and extending the documents' annotations. NER runs over the whole batch
+//! ([`tag_documents`]); then, per document, the rule stages of [`RULE_STAGES`] (each a
+//! [`Stage`] that declares what it reads and writes) and the speaker ranker
+//! ([`rank_open_quotes`]).
 
 use crate::document::Document;
 use crate::error::Result;
 use crate::formats::json::Provenance;
 use crate::ner::batch::{tag_documents, NerOptions};
 use crate::ner::{NerModel, Precision};
+use crate::stage::{Stage, StageDoc};
 use std::path::Path;
 
 /// Settings that change the output; recorded in every `X.json` (a rerun skips a
@@ -115,27 +119,48 @@ fn file_sha256(path: &Path) -> String {
     crate::document::sha256_hex_reader(&mut file).unwrap_or_default()
 }
 
-/// The rule stages after NER, over one document whose entities are set: the entity rules
-/// ([`crate::entities`]), quotations, coreference, HasRole/RoleOrg, then speakers.
-/// Replaces any quotes and relations the document had.
+/// The rule stages after NER, in the order they run. Each declares what it reads and
+/// writes ([`Stage`]):
+///
+/// | stage | reads | writes |
+/// |---|---|---|
+/// | [`entities`](crate::entities) | text, entities | entities (relabelled, split, merged, added) |
+/// | [`quotes`](crate::quotes) | text | quotes |
+/// | [`coref`](crate::coref) | text, entities | groups |
+/// | [`relations`](crate::relations) | text, entities, quotes, groups | HasRole, RoleOrg |
+/// | [`attribution`](crate::attribution) | text, entities, quotes, groups, roles | Speaker |
+///
+/// Before them, NER ([`tag_documents`], batched over documents) writes the entities;
+/// after them the speaker ranker ([`rank_open_quotes`]) adds Speaker relations for the
+/// quotes no sieve attributed.
+pub static RULE_STAGES: &[&dyn Stage] = &[
+    &crate::entities::EntityRules,
+    &crate::quotes::QuoteFinding,
+    &crate::coref::Coreference,
+    &crate::relations::RoleLinking,
+    &crate::attribution::SpeakerAttribution,
+];
+
+/// The rule stages ([`RULE_STAGES`]) over one document whose entities are set. Replaces
+/// any quotes, groups and relations the document had.
 pub fn annotate_rules(doc: &mut Document) {
-    doc.ann.spans.retain(|s| s.label != crate::annotation::Label::QUOTE);
-    doc.ann.relations.clear();
-    doc.ann.equivs.clear();
-    crate::entities::normalise(&doc.text, &mut doc.ann);
-    // Ids continue from the highest `T` number, as `Annotations::add_span` numbers them
-    // (counted once: a long document has thousands of quotes and entities).
-    let first = doc.ann.spans.iter().filter_map(|s| s.id.strip_prefix('T')?.parse::<usize>().ok()).max().unwrap_or(0) + 1;
-    for (n, q) in (first..).zip(crate::quotes::find_quotes(&doc.text)) {
-        let (id, label) = (format!("T{n}"), crate::annotation::Label::QUOTE);
-        doc.ann.spans.push(crate::annotation::SpanAnn { id, label, span: q.span, score: None, partial: q.partial });
+    annotate_rules_timed(doc, |_, _| {});
+}
+
+/// [`annotate_rules`], telling `each` how long every stage took (for the benchmark).
+pub fn annotate_rules_timed(doc: &mut Document, mut each: impl FnMut(&dyn Stage, std::time::Duration)) {
+    // The layers the stages make from scratch (written, not read) go first.
+    for stage in RULE_STAGES {
+        for layer in stage.writes().iter().filter(|l| !stage.reads().contains(*l)) {
+            layer.clear(&mut doc.ann);
+        }
     }
-    doc.ann.sort_spans();
-    // Entities and quotes are fixed from here on: one view serves the three stages.
-    let view = crate::mentions::View::new(&doc.text, &doc.ann);
-    doc.ann.equivs = crate::coref::groups_in(&view);
-    crate::relations::link_in(&view, &mut doc.ann);
-    crate::attribution::link_in(&view, &mut doc.ann);
+    let mut sd = StageDoc::new(&doc.text, &mut doc.ann);
+    for &stage in RULE_STAGES {
+        let t = std::time::Instant::now();
+        sd.run(stage);
+        each(stage, t.elapsed());
+    }
 }
 
 /// How far the ranker's best candidate must beat "nobody" (in probability) to be written
@@ -181,4 +206,53 @@ pub fn rank_open_quotes(ranker: Option<&std::sync::Mutex<crate::ranker::Ranker>>
         doc.ann.add_relation(RelKind::Speaker, &q, &m, Some("ranker"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stage::Layer;
+
+    #[test]
+    fn every_layer_a_stage_reads_is_made_before_it() {
+        // NER gives the entities; the text is there from the start.
+        let mut made = vec![Layer::Text, Layer::Entities];
+        for stage in RULE_STAGES {
+            for layer in stage.reads() {
+                assert!(made.contains(layer), "{} reads {layer:?} before any stage writes it", stage.name());
+            }
+            made.extend(stage.writes());
+        }
+    }
+
+    #[test]
+    fn the_stages_have_distinct_names_and_write_distinct_layers() {
+        let names: std::collections::HashSet<&str> = RULE_STAGES.iter().map(|s| s.name()).collect();
+        assert_eq!(names.len(), RULE_STAGES.len());
+        let written: Vec<Layer> = RULE_STAGES.iter().flat_map(|s| s.writes().iter().copied()).collect();
+        let distinct: std::collections::HashSet<Layer> = written.iter().copied().collect();
+        assert_eq!(distinct.len(), written.len(), "{written:?}");
+        assert!(!written.contains(&Layer::Text));
+    }
+
+    #[test]
+    fn the_rule_stages_replace_what_a_document_had() {
+        use crate::annotation::{Label, RelKind};
+        let mut doc = Document::new("d", "“We will win,” said John Adler.");
+        doc.ann.add_span(Label::PER, crate::document::Span::new(20, 30), Some(0.99));
+        // Stale layers: a quote, a group and a relation of each kind.
+        let q = doc.ann.add_span(Label::QUOTE, crate::document::Span::new(0, 5), None);
+        doc.ann.equivs.push(vec!["T1".into(), q.clone()]);
+        for kind in RelKind::ALL {
+            doc.ann.add_relation(kind, &q, "T1", None);
+        }
+        let mut fresh = Document::new("d", doc.text.as_str());
+        fresh.ann.add_span(Label::PER, crate::document::Span::new(20, 30), Some(0.99));
+        annotate_rules(&mut doc);
+        annotate_rules(&mut fresh);
+        assert_eq!(doc.ann.quotes().count(), 1);
+        assert_eq!(doc.ann.speaker_of(&doc.ann.quotes().next().unwrap().id), Some("T1"));
+        // The stale quote's id T2 is gone, and the new quote is numbered after the entities.
+        assert_eq!(doc.ann, fresh.ann);
+    }
 }

@@ -23,6 +23,7 @@
 use crate::annotation::{Annotations, Label, RelKind};
 use crate::document::Text;
 use crate::mentions::{is_honorific, Mention, View};
+use crate::stage::{Layer, Stage, StageDoc};
 
 const PREPS: &[&str] = &["of", "at", "for", "with", "on"];
 
@@ -275,13 +276,34 @@ pub fn role_org(view: &View) -> Vec<(String, String, &'static str)> {
     out
 }
 
-/// Adds HasRole and RoleOrg relations to the annotations (replacing any made before).
-pub fn link(text: &Text, ann: &mut Annotations) {
-    link_in(&View::new(text, ann), ann);
+/// HasRole and RoleOrg as a pipeline stage ([`link_roles_in`]).
+pub struct RoleLinking;
+
+impl Stage for RoleLinking {
+    fn name(&self) -> &'static str {
+        "relations"
+    }
+    fn reads(&self) -> &'static [Layer] {
+        // Quotes: a mention inside a quote holds no role; groups: a role links to a
+        // person's whole group.
+        &[Layer::Text, Layer::Entities, Layer::Quotes, Layer::Groups]
+    }
+    fn writes(&self) -> &'static [Layer] {
+        &[Layer::Roles]
+    }
+    fn run(&self, doc: &mut StageDoc<'_>) {
+        let (view, ann) = doc.view();
+        link_roles_in(view, ann);
+    }
 }
 
-/// [`link`] on a view of the same text and mentions that the caller already built.
-pub fn link_in(view: &View, ann: &mut Annotations) {
+/// Adds HasRole and RoleOrg relations to the annotations (replacing any made before).
+pub fn link_roles(text: &Text, ann: &mut Annotations) {
+    link_roles_in(&View::new(text, ann), ann);
+}
+
+/// [`link_roles`] on a view of the same text and mentions that the caller already built.
+pub fn link_roles_in(view: &View, ann: &mut Annotations) {
     ann.relations.retain(|r| !matches!(r.kind, RelKind::HasRole | RelKind::RoleOrg));
     let (hr, ro) = {
         // Each mention's Equiv group, indexed once (a long document has thousands).
@@ -306,8 +328,8 @@ mod tests {
 
     fn rels(text: &str, mentions: &[(&str, Label)], kind: RelKind) -> Vec<(String, String)> {
         let (t, mut a) = doc(text, mentions);
-        link(&t, &mut a);
-        let s = |id: &str| t.slice(a.span(id).unwrap().span).to_string();
+        link_roles(&t, &mut a);
+        let s = |id: &str| t.get(a.span(id).unwrap().span).unwrap().to_string();
         a.relations_of(kind).map(|r| (s(&r.arg1), s(&r.arg2))).collect()
     }
 

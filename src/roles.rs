@@ -16,6 +16,10 @@
 //! Words outside the span: determiners, `former`/`ex-`, evaluative adjectives, honorifics,
 //! named organisations (`Tory` in `Tory leader` is ORG), and `of the trust`.
 
+use crate::annotation::Label;
+use crate::document::Text;
+use crate::ner::decode::WordEntity;
+use crate::segment::Sentence;
 use once_cell::sync::Lazy;
 use std::collections::HashSet;
 
@@ -319,6 +323,83 @@ pub fn find_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
     }
     out.sort();
     out
+}
+
+/// Merges the role rules with the NER model's entities in one sentence (called by
+/// [`crate::ner::batch`] when `role_rules` is on): a model ROLE that is
+/// only an honorific before a name (`Dr`, `Professor`) is dropped; a model ROLE is
+/// widened to the title phrase that contains it (`Trust chairman`); the rules' ROLEs
+/// (titles tied to a person, unnamed sources, anaphoric `the TITLE`) are added on words
+/// the model left outside any entity.
+pub fn merge_rule_roles(text: &Text, sent: &Sentence, found: &mut Vec<WordEntity>) {
+    // The sentence's words are spans of this text.
+    let words: Vec<&str> = sent.words.iter().map(|&w| text.get(w).unwrap_or_default()).collect();
+    let tag_of = |l: Label| match l {
+        Label::PER => WordTag::Per,
+        Label::ORG => WordTag::Org,
+        Label::LOC => WordTag::Loc,
+        Label::MISC => WordTag::Misc,
+        Label::ROLE => WordTag::Role,
+        Label::QUOTE => WordTag::O,
+    };
+    // Honorific "roles" before a person.
+    let persons: Vec<usize> = found.iter().filter(|e| e.label == Label::PER).map(|e| e.start).collect();
+    found.retain(|e| !(e.label == Label::ROLE && all_honorifics(&words[e.start..e.end]) && persons.contains(&e.end)));
+    // `Trust chairman`: a one-word generic organisation noun right before a ROLE is part
+    // of the title, not a named ORG.
+    let generic: Vec<usize> = found
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.label == Label::ORG
+                && e.end - e.start == 1
+                && is_generic_org_noun(words[e.start])
+                && found.iter().any(|r| r.label == Label::ROLE && r.start == e.end)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for &i in generic.iter().rev() {
+        let org = found.remove(i);
+        if let Some(r) = found.iter_mut().find(|r| r.label == Label::ROLE && r.start == org.end) {
+            r.start = org.start;
+        }
+    }
+    let mut tags = vec![WordTag::O; words.len()];
+    for e in found.iter() {
+        tags[e.start..e.end].iter_mut().for_each(|x| *x = tag_of(e.label));
+    }
+    // Widen model ROLEs over free words only.
+    let phrases = title_phrases(&words, &tags);
+    for e in found.iter_mut().filter(|e| e.label == Label::ROLE) {
+        let (s, t) = widen_role(&phrases, e.start, e.end);
+        if (s..t).all(|k| tags[k] == WordTag::O || tags[k] == WordTag::Role) {
+            e.start = s;
+            e.end = t;
+        }
+    }
+    let mut tags = vec![WordTag::O; words.len()];
+    for e in found.iter() {
+        tags[e.start..e.end].iter_mut().for_each(|x| *x = tag_of(e.label));
+    }
+    // Remove ROLEs swallowed by a widened one.
+    let mut kept: Vec<WordEntity> = vec![];
+    found.sort_by_key(|e| (e.start, std::cmp::Reverse(e.end)));
+    for e in found.drain(..) {
+        if kept.last().is_some_and(|k| e.start < k.end) {
+            continue;
+        }
+        kept.push(e);
+    }
+    *found = kept;
+    let mut add = find_roles(&words, &tags);
+    add.extend(anaphoric_roles(&words, &tags));
+    for (s, e) in add {
+        if tags[s..e].iter().all(|t| *t == WordTag::O) && !all_honorifics(&words[s..e]) {
+            tags[s..e].iter_mut().for_each(|x| *x = WordTag::Role);
+            found.push(WordEntity { start: s, end: e, label: Label::ROLE, score: crate::ner::RULE_ROLE_SCORE });
+        }
+    }
+    found.sort_by_key(|e| e.start);
 }
 
 #[cfg(test)]

@@ -11,6 +11,9 @@
 //! sit in (`Smi\u{ad}thson` is one word, its span covers the soft hyphen); the tokenizer
 //! never sees them ([`strip_format`]).
 //!
+//! A text's sentences are made once, by [`Text::sentences`] (which calls `split`), over
+//! its paragraphs ([`Text::paragraphs`]).
+//!
 //! Invariant: words never overlap, lie inside their sentence, and contain no whitespace.
 
 use crate::document::{Span, Text};
@@ -60,7 +63,7 @@ const ABBREVIATIONS: &[&str] = &[
 
 /// Words of a text range, as character spans.
 pub fn words(text: &Text, range: Span) -> Vec<Span> {
-    let s = text.slice(range);
+    let Some(s) = text.get(range) else { return vec![] };
     let base = text.char_to_byte(range.start).unwrap_or(0);
     let mut out = vec![];
     for m in WORD.find_iter(s) {
@@ -98,31 +101,23 @@ fn possessive_at(tok: &str) -> Option<usize> {
     None
 }
 
-/// Splits a text into sentences with their words.
+/// The sentences of a text with their words: [`Text::sentences`], copied (for a caller
+/// that keeps them apart from the text).
 pub fn sentences(text: &Text) -> Vec<Sentence> {
+    text.sentences().to_vec()
+}
+
+/// Splits a text into sentences with their words, paragraph by paragraph (what
+/// [`Text::sentences`] holds; made there once).
+pub(crate) fn split(text: &Text) -> Vec<Sentence> {
     let mut out = vec![];
-    let n = text.len_chars();
-    // Paragraphs: runs of text between line breaks.
-    let mut start = 0;
-    let chars: Vec<char> = text.as_str().chars().collect();
-    let mut para_bounds = vec![];
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '\n' || c == '\r' {
-            if start < i {
-                para_bounds.push(Span::new(start, i));
-            }
-            start = i + 1;
-        }
-    }
-    if start < n {
-        para_bounds.push(Span::new(start, n));
-    }
-    for para in para_bounds {
+    let chars = text.as_chars();
+    for &para in text.paragraphs() {
         let ws = words(text, para);
         let mut cur: Vec<Span> = vec![];
         for (k, w) in ws.iter().enumerate() {
             cur.push(*w);
-            if ends_sentence(text, &chars, &ws, k) {
+            if ends_sentence(text, chars, &ws, k) {
                 out.push(make(cur.split_off(0)));
             }
         }
@@ -145,11 +140,13 @@ fn is_closer(c: char) -> bool {
 /// Does the sentence end after word `k`?
 fn ends_sentence(text: &Text, chars: &[char], ws: &[Span], k: usize) -> bool {
     let w = ws[k];
-    let word = text.slice(w);
+    // Words are spans of this text (from [`words`]).
+    let word_at = |i: usize| text.get(ws[i]).unwrap_or_default();
+    let word = word_at(k);
     let Some(next) = ws.get(k + 1) else { return false };
     // A closing quote/bracket right after a terminator belongs to this sentence.
     if is_closer(word.chars().next().unwrap_or(' ')) && w.len() == 1 {
-        let prev = k.checked_sub(1).map(|p| text.slice(ws[p]));
+        let prev = k.checked_sub(1).map(word_at);
         let after_terminator = prev.is_some_and(|p| matches!(p, "." | "!" | "?")) && ws[k - 1].end == w.start;
         return after_terminator && next.start > w.end && starts_sentence(text, *next);
     }
@@ -165,7 +162,7 @@ fn ends_sentence(text: &Text, chars: &[char], ws: &[Span], k: usize) -> bool {
         return false;
     }
     if word == "." && k > 0 {
-        let prev = text.slice(ws[k - 1]).to_lowercase();
+        let prev = word_at(k - 1).to_lowercase();
         let attached = ws[k - 1].end == w.start;
         let initial = prev.chars().count() == 1 && prev.chars().all(char::is_alphabetic);
         if attached && (ABBREVIATIONS.contains(&prev.as_str()) || initial) {
@@ -181,7 +178,7 @@ fn ends_abbrev_sentence(_word: &str) -> bool {
 }
 
 fn starts_sentence(text: &Text, next: Span) -> bool {
-    let c = text.slice(next).chars().next().unwrap_or(' ');
+    let c = text.get(next).and_then(|w| w.chars().next()).unwrap_or(' ');
     c.is_uppercase() || c.is_numeric() || matches!(c, '"' | '\'' | '‘' | '“' | '(' | '[')
 }
 
@@ -201,7 +198,7 @@ mod tests {
 
     fn word_texts(s: &str) -> Vec<String> {
         let t = Text::new(s.to_string());
-        words(&t, Span::new(0, t.len_chars())).into_iter().map(|w| t.slice(w).to_string()).collect()
+        words(&t, Span::new(0, t.len_chars())).into_iter().map(|w| t.get(w).unwrap().to_string()).collect()
     }
 
     #[test]
@@ -221,14 +218,14 @@ mod tests {
     #[test]
     fn sentences_end_at_terminators_but_not_after_abbreviations() {
         let t = Text::new("Mr. Smith spoke. Dr. Jones agreed! \"Yes.\" She left".to_string());
-        let s: Vec<&str> = sentences(&t).iter().map(|s| t.slice(s.span)).collect();
+        let s: Vec<&str> = t.sentences().iter().map(|s| t.get(s.span).unwrap()).collect();
         assert_eq!(s, vec!["Mr. Smith spoke.", "Dr. Jones agreed!", "\"Yes.\"", "She left"]);
     }
 
     #[test]
     fn line_breaks_always_end_sentences() {
         let t = Text::new("Headline here\r\n\r\nBody text".to_string());
-        let s: Vec<&str> = sentences(&t).iter().map(|s| t.slice(s.span)).collect();
+        let s: Vec<&str> = t.sentences().iter().map(|s| t.get(s.span).unwrap()).collect();
         assert_eq!(s, vec!["Headline here", "Body text"]);
     }
 

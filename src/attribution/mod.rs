@@ -47,6 +47,7 @@ pub use subject::Subject;
 use crate::annotation::{Annotations, Label, RelKind};
 use crate::document::{Span, Text};
 use crate::mentions::View;
+use crate::stage::{Layer, Stage, StageDoc};
 use std::collections::HashMap;
 
 /// What a sieve says about one quote.
@@ -127,13 +128,34 @@ pub fn attribute(view: &View, ann: &Annotations) -> Vec<Option<Attribution>> {
     out
 }
 
-/// Adds Speaker relations (replacing any made before) for the document's quotes.
-pub fn link(text: &Text, ann: &mut Annotations) {
-    link_in(&View::new(text, ann), ann);
+/// Attribution as a pipeline stage: the sieves' Speaker relations ([`attribute_speakers_in`]).
+pub struct SpeakerAttribution;
+
+impl Stage for SpeakerAttribution {
+    fn name(&self) -> &'static str {
+        "attribution"
+    }
+    fn reads(&self) -> &'static [Layer] {
+        // Groups and roles: the scene resolves a speaker to its group and a speaking role
+        // to its holder.
+        &[Layer::Text, Layer::Entities, Layer::Quotes, Layer::Groups, Layer::Roles]
+    }
+    fn writes(&self) -> &'static [Layer] {
+        &[Layer::Speakers]
+    }
+    fn run(&self, doc: &mut StageDoc<'_>) {
+        let (view, ann) = doc.view();
+        attribute_speakers_in(view, ann);
+    }
 }
 
-/// [`link`] on a view of the same text, mentions and quotes that the caller already built.
-pub fn link_in(view: &View, ann: &mut Annotations) {
+/// Adds Speaker relations (replacing any made before) for the document's quotes.
+pub fn attribute_speakers(text: &Text, ann: &mut Annotations) {
+    attribute_speakers_in(&View::new(text, ann), ann);
+}
+
+/// [`attribute_speakers`] on a view of the same text, mentions and quotes that the caller already built.
+pub fn attribute_speakers_in(view: &View, ann: &mut Annotations) {
     ann.relations.retain(|r| r.kind != RelKind::Speaker);
     let found = attribute(view, ann);
     let quote_ids: HashMap<(usize, usize), String> =
@@ -185,26 +207,22 @@ pub(crate) mod testing {
         for (l, s) in spans {
             ann.add_span(l, s, None);
         }
-        for q in find_quotes(&t) {
-            let id = ann.add_span(Label::QUOTE, q.span, None);
-            if let Some(s) = ann.spans.iter_mut().find(|s| s.id == id) {
-                s.partial = q.partial;
-            }
-        }
+        let quotes = find_quotes(&t);
+        ann.add_spans(quotes.into_iter().map(|q| crate::annotation::NewSpan { label: Label::QUOTE, span: q.span, score: None, partial: q.partial }));
         ann.sort_spans();
-        crate::coref::link(&t, &mut ann);
-        crate::relations::link(&t, &mut ann);
-        link(&t, &mut ann);
+        crate::coref::group_mentions(&t, &mut ann);
+        crate::relations::link_roles(&t, &mut ann);
+        attribute_speakers(&t, &mut ann);
         let mut out = vec![];
         for q in ann.quotes() {
             let (sp, sieve) = match ann.relations_of(RelKind::Speaker).find(|r| r.arg1 == q.id) {
                 Some(r) => (
-                    ann.span(&r.arg2).map(|s| t.slice(s.span).to_string()).unwrap_or_default(),
+                    ann.span(&r.arg2).map(|s| t.get(s.span).unwrap().to_string()).unwrap_or_default(),
                     r.source.clone().unwrap_or_default(),
                 ),
                 None => (String::new(), String::new()),
             };
-            out.push((t.slice(q.span).to_string(), sp, sieve));
+            out.push((t.get(q.span).unwrap().to_string(), sp, sieve));
         }
         out
     }

@@ -109,7 +109,7 @@ pub fn sentences(doc: &Document, doc_index: usize) -> (Vec<Sentence>, Vec<String
     let sentences = tagged
         .into_iter()
         .map(|t| Sentence {
-            words: t.tokens.iter().map(|s| doc.slice(*s).to_string()).collect(),
+            words: t.tokens.iter().map(|s| doc.text.get(*s).unwrap_or_default().to_string()).collect(),
             tags: t.tags,
             doc: doc_index,
         })

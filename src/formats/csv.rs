@@ -42,7 +42,7 @@ pub fn rows(doc: &Document) -> Vec<QuoteRow> {
             QuoteRow {
                 document: doc.id.clone(),
                 quote_id: q.quote.id.clone(),
-                quote: doc.slice(q.quote.span).to_string(),
+                quote: doc.text.get(q.quote.span).unwrap_or_default().to_string(),
                 speaker: source.map(|s| s.name.clone()).unwrap_or_default(),
                 speaker_type: source.map(|s| s.label.to_string()).unwrap_or_default(),
                 role: source.map(|s| s.roles.join("; ")).unwrap_or_default(),

@@ -476,13 +476,13 @@ mod tests {
         assert!(back.failed.is_empty(), "{:?}", back.failed);
         let doc = &back.docs[0];
         assert_eq!(doc.ann.spans[0].span, Span::new(2, 5));
-        assert_eq!(doc.slice(doc.ann.spans[0].span), "Lea");
+        assert_eq!(doc.text.get(doc.ann.spans[0].span), Some("Lea"));
     }
 
     #[test]
     fn a_sequence_labelling_triple_is_read_in_utf16_units_too() {
         let back = import_text(r#"{"text": "𝐦 Lea won.", "label": [[3, 6, "PER"]]}"#).unwrap();
-        assert_eq!(back.docs[0].slice(back.docs[0].ann.spans[0].span), "Lea");
+        assert_eq!(back.docs[0].text.get(back.docs[0].ann.spans[0].span), Some("Lea"));
     }
 
     #[test]

@@ -235,7 +235,7 @@ fn article(doc: &Document, qs: &[QuoteSource], anchor: &str) -> String {
                 a,
                 "<li><a href=\"#{anchor}-{}\">{}</a>{}</li>",
                 escape(&q.quote.id),
-                escape(&excerpt(doc.slice(q.quote.span), 160)),
+                escape(&excerpt(doc.text.get(q.quote.span).unwrap_or_default(), 160)),
                 if q.quote.partial { " <span class=\"what\">(partial)</span>" } else { "" }
             );
         }
@@ -314,7 +314,7 @@ fn annotated_text(doc: &Document, qs: &[QuoteSource], anchor: &str) -> String {
             }
             open_e = e;
         }
-        out.push_str(&escape(doc.slice(seg)));
+        out.push_str(&escape(doc.text.get(seg).unwrap_or_default()));
     }
     if open_e.is_some() {
         out.push_str("</span>");

@@ -138,7 +138,8 @@ impl JsonDocument {
                     label: s.label,
                     start: s.span.start,
                     end: s.span.end,
-                    text: doc.slice(s.span).to_string(),
+                    // A span not in the text (the readers check for them) has no text.
+                    text: doc.text.get(s.span).unwrap_or_default().to_string(),
                     score: s.score.map(|x| (x * 10_000.0).round() / 10_000.0),
                 })
                 .collect(),
@@ -151,7 +152,7 @@ impl JsonDocument {
                         id: q.id.clone(),
                         start: q.span.start,
                         end: q.span.end,
-                        text: doc.slice(q.span).to_string(),
+                        text: doc.text.get(q.span).unwrap_or_default().to_string(),
                         partial: q.partial,
                         speaker: rel.map(|r| r.arg2.clone()),
                         speaker_name: qs.source.as_ref().map(|s| s.name.clone()),

@@ -1,4 +1,4 @@
-//! The review loop's shared pieces: reading `X.txt` + `X.ann` pairs into a [`Corpus`],
+//! The review loop's shared pieces: reading `X.txt` + `X.ann` pairs into [`BratPairs`],
 //! the export and import formats looked up by name ([`ExportFormat`], [`ImportFormat`]),
 //! writing documents back as brat pairs, and the checks every importer applies.
 //!
@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 /// Documents read from brat pairs, with what produced them where known.
 #[derive(Debug, Default)]
-pub struct Corpus {
+pub struct BratPairs {
     pub docs: Vec<Document>,
     /// Model name and version per document id, from `X.json` beside the pair (written by
     /// `whosaid annotate`); documents without one are absent.
@@ -72,7 +72,7 @@ impl ExportFormat {
     /// Writes the corpus under `out` (created if missing) in this format. A document that
     /// cannot be written fails the whole export (after the others are written); see
     /// [`ExportFormat::export_each`] to go on.
-    pub fn export(self, corpus: &Corpus, out: &Path, opts: &ExportOptions) -> Result<Written> {
+    pub fn export(self, corpus: &BratPairs, out: &Path, opts: &ExportOptions) -> Result<Written> {
         let (written, mut failed) = self.export_each(corpus, out, opts)?;
         match failed.is_empty() {
             true => Ok(written),
@@ -83,7 +83,7 @@ impl ExportFormat {
     /// [`ExportFormat::export`], with the documents that could not be written (brat: an
     /// id that is no file name here) returned one error each, the rest written. An `Err`
     /// concerns the whole export.
-    pub fn export_each(self, corpus: &Corpus, out: &Path, opts: &ExportOptions) -> Result<(Written, Vec<Error>)> {
+    pub fn export_each(self, corpus: &BratPairs, out: &Path, opts: &ExportOptions) -> Result<(Written, Vec<Error>)> {
         std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
         let whole = |w: Result<Written>| w.map(|w| (w, vec![]));
         match self {
@@ -227,7 +227,7 @@ fn read_annotated(txt: &Path, ann_path: &Path, id: String) -> Result<(Document, 
 /// go on. Two files with the same id (`a/x.txt` and `b/x.txt` given as roots `a` and
 /// `b`) are not merged: the second is an error naming the first. A file named `a\b.txt`
 /// is the id `a\b`, not `a/b`.
-pub fn read_corpus(paths: &[PathBuf]) -> (Corpus, Vec<Error>) {
+pub fn read_corpus(paths: &[PathBuf]) -> (BratPairs, Vec<Error>) {
     read_corpus_with(paths, None)
 }
 
@@ -251,10 +251,10 @@ fn orphan_anns(paths: &[PathBuf]) -> Vec<corpus::Input> {
 /// [`read_corpus`], where an `X.ann` with no `X.txt` beside it (an `annotate --out`
 /// folder) takes its text from `TEXT_ROOT/X.txt` when `text_root` is given, else from the
 /// path its `X.json` recorded (checking the hash).
-pub fn read_corpus_with(paths: &[PathBuf], text_root: Option<&Path>) -> (Corpus, Vec<Error>) {
+pub fn read_corpus_with(paths: &[PathBuf], text_root: Option<&Path>) -> (BratPairs, Vec<Error>) {
     let (mut inputs, mut errors) = corpus::discover(paths);
     inputs.extend(orphan_anns(paths));
-    let mut out = Corpus::default();
+    let mut out = BratPairs::default();
     // id -> the X.txt it was read from
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
     for input in inputs {
@@ -500,10 +500,9 @@ pub fn tool_span(text: &Text, start: usize, end: usize, covered: Option<&str>) -
     }
 }
 
-/// The next free number after the highest `PREFIX<n>` id.
-pub fn next_free<'a>(ids: impl Iterator<Item = &'a str>, prefix: char) -> usize {
-    ids.filter_map(|id| id.strip_prefix(prefix)?.parse::<usize>().ok()).max().unwrap_or(0) + 1
-}
+/// The next free number after the highest `PREFIX<n>` id: [`crate::annotation::next_free`],
+/// the one numbering of ids.
+pub use crate::annotation::next_free;
 
 /// Is `id` a brat id of the form `PREFIX` followed by digits?
 pub fn is_brat_id(id: &str, prefix: char) -> bool {

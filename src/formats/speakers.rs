@@ -219,7 +219,7 @@ fn entity_name(doc: &Document, group: &[&SpanAnn]) -> Option<(String, Label)> {
 
 /// A mention's text on one line with single spaces.
 pub fn text_of(doc: &Document, s: &SpanAnn) -> String {
-    doc.slice(s.span).split_whitespace().collect::<Vec<_>>().join(" ")
+    doc.text.get(s.span).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Distinct strings (ignoring case), first spelling kept, in order.
@@ -255,7 +255,7 @@ mod tests {
         let d = doc();
         let sources = quote_sources(&d);
         let s = sources[1].source.as_ref().unwrap();
-        assert_eq!(d.slice(s.mention.span), "Adler");
+        assert_eq!(d.text.get(s.mention.span), Some("Adler"));
         assert_eq!((s.name.as_str(), s.label), ("John Adler", Label::PER));
     }
 
@@ -281,7 +281,7 @@ mod tests {
         d.ann.add_relation(RelKind::Speaker, &q3, "T2", None);
         let q = quote_sources(&d);
         let (by_name, by_role) = (q[0].source.as_ref().unwrap(), q[2].source.as_ref().unwrap());
-        assert_eq!(d.slice(by_role.mention.span), "chief executive");
+        assert_eq!(d.text.get(by_role.mention.span), Some("chief executive"));
         assert_eq!((by_role.name.as_str(), &by_role.entity), ("John Adler", &by_name.entity));
         assert_eq!((&by_role.roles, &by_role.orgs), (&by_name.roles, &by_name.orgs));
     }

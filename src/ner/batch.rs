@@ -6,10 +6,9 @@
 use super::decode::{bio_spans, trim, WordEntity};
 use super::pool::{BatchShape, WindowPool};
 use super::{label_batch, Encoded, Encoder, NerModel, WordLabel};
-use crate::annotation::{Label, SpanAnn};
+use crate::annotation::NewSpan;
 use crate::document::{Document, Span};
 use crate::error::Result;
-use crate::roles::{find_roles, WordTag};
 use crate::segment;
 
 /// Knobs of the NER stage.
@@ -196,23 +195,21 @@ pub fn sentence_labels(prep: &Prepared, window_labels: &[Vec<WordLabel>]) -> Vec
 /// trimmed, rule ROLEs merged in), added to the document's annotations, sorted by
 /// position. Benchmarks call it with fixed labels to time the rules without the model.
 pub fn apply_sentence_labels(label_names: &[String], doc: &mut Document, sentences: &[segment::Sentence], labels: &[Vec<WordLabel>], opts: &NerOptions) {
-    // Ids continue from the highest `T` number, as `Annotations::add_span` numbers them
-    // (counted here once: a document may have tens of thousands of entities).
-    let mut next = doc.ann.spans.iter().filter_map(|s| s.id.strip_prefix('T')?.parse::<usize>().ok()).max().unwrap_or(0) + 1;
+    let mut add = vec![];
     for (sent, tags) in sentences.iter().zip(labels) {
         let names: Vec<&str> = tags.iter().map(|l| label_names.get(l.label).map_or("O", String::as_str)).collect();
         let probs: Vec<f32> = tags.iter().map(|l| l.prob).collect();
         let mut found: Vec<WordEntity> =
             bio_spans(&names, &probs).into_iter().filter_map(|e| trim(&doc.text, &sent.words, e)).collect();
         if opts.role_rules {
-            add_rule_roles(doc, sent, &mut found);
+            crate::roles::merge_rule_roles(&doc.text, sent, &mut found);
         }
         for e in found {
             let span = Span::new(sent.words[e.start].start, sent.words[e.end - 1].end);
-            doc.ann.spans.push(SpanAnn { id: format!("T{next}"), label: e.label, span, score: Some(e.score), partial: false });
-            next += 1;
+            add.push(NewSpan { label: e.label, span, score: Some(e.score), partial: false });
         }
     }
+    doc.ann.add_spans(add);
     doc.ann.sort_spans();
 }
 
@@ -227,82 +224,6 @@ pub fn tag_documents(model: &NerModel, docs: &mut [Document], opts: &NerOptions)
         apply(&model.labels, doc, prep, labs, opts);
     }
     Ok(())
-}
-
-/// Merges the role rules with the model's entities in one sentence: a model ROLE that is
-/// only an honorific before a name (`Dr`, `Professor`) is dropped; a model ROLE is
-/// widened to the title phrase that contains it (`Trust chairman`); the rules' ROLEs
-/// (titles tied to a person, unnamed sources, anaphoric `the TITLE`) are added on words
-/// the model left outside any entity.
-fn add_rule_roles(doc: &Document, sent: &segment::Sentence, found: &mut Vec<WordEntity>) {
-    use crate::roles::{all_honorifics, anaphoric_roles, title_phrases, widen_role};
-    let words: Vec<&str> = sent.words.iter().map(|&w| doc.text.slice(w)).collect();
-    let tag_of = |l: Label| match l {
-        Label::PER => WordTag::Per,
-        Label::ORG => WordTag::Org,
-        Label::LOC => WordTag::Loc,
-        Label::MISC => WordTag::Misc,
-        Label::ROLE => WordTag::Role,
-        Label::QUOTE => WordTag::O,
-    };
-    // Honorific "roles" before a person.
-    let persons: Vec<usize> = found.iter().filter(|e| e.label == Label::PER).map(|e| e.start).collect();
-    found.retain(|e| !(e.label == Label::ROLE && all_honorifics(&words[e.start..e.end]) && persons.contains(&e.end)));
-    // `Trust chairman`: a one-word generic organisation noun right before a ROLE is part
-    // of the title, not a named ORG.
-    let generic: Vec<usize> = found
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            e.label == Label::ORG
-                && e.end - e.start == 1
-                && crate::roles::is_generic_org_noun(words[e.start])
-                && found.iter().any(|r| r.label == Label::ROLE && r.start == e.end)
-        })
-        .map(|(i, _)| i)
-        .collect();
-    for &i in generic.iter().rev() {
-        let org = found.remove(i);
-        if let Some(r) = found.iter_mut().find(|r| r.label == Label::ROLE && r.start == org.end) {
-            r.start = org.start;
-        }
-    }
-    let mut tags = vec![WordTag::O; words.len()];
-    for e in found.iter() {
-        tags[e.start..e.end].iter_mut().for_each(|x| *x = tag_of(e.label));
-    }
-    // Widen model ROLEs over free words only.
-    let phrases = title_phrases(&words, &tags);
-    for e in found.iter_mut().filter(|e| e.label == Label::ROLE) {
-        let (s, t) = widen_role(&phrases, e.start, e.end);
-        if (s..t).all(|k| tags[k] == WordTag::O || tags[k] == WordTag::Role) {
-            e.start = s;
-            e.end = t;
-        }
-    }
-    let mut tags = vec![WordTag::O; words.len()];
-    for e in found.iter() {
-        tags[e.start..e.end].iter_mut().for_each(|x| *x = tag_of(e.label));
-    }
-    // Remove ROLEs swallowed by a widened one.
-    let mut kept: Vec<WordEntity> = vec![];
-    found.sort_by_key(|e| (e.start, std::cmp::Reverse(e.end)));
-    for e in found.drain(..) {
-        if kept.last().is_some_and(|k| e.start < k.end) {
-            continue;
-        }
-        kept.push(e);
-    }
-    *found = kept;
-    let mut add = find_roles(&words, &tags);
-    add.extend(anaphoric_roles(&words, &tags));
-    for (s, e) in add {
-        if tags[s..e].iter().all(|t| *t == WordTag::O) && !all_honorifics(&words[s..e]) {
-            tags[s..e].iter_mut().for_each(|x| *x = WordTag::Role);
-            found.push(WordEntity { start: s, end: e, label: Label::ROLE, score: super::RULE_ROLE_SCORE });
-        }
-    }
-    found.sort_by_key(|e| e.start);
 }
 
 #[cfg(test)]

@@ -48,7 +48,8 @@ const LINKERS: &[&str] = &["and", "&", "of", "for", "in", "on", "at", "to", "or"
 /// the start of a PER, no possessive `'s`, post-nominal or punctuation at the end.
 /// Returns `None` when nothing is left.
 pub fn trim(text: &Text, words: &[Span], mut e: WordEntity) -> Option<WordEntity> {
-    let w = |i: usize| text.slice(words[i]).to_lowercase();
+    // The sentence's words are spans of this text.
+    let w = |i: usize| text.get(words[i]).unwrap_or_default().to_lowercase();
     let is_punct = |s: &str| s.chars().all(|c| !c.is_alphanumeric());
     while e.start < e.end {
         let first = w(e.start);

@@ -135,7 +135,7 @@ mod tests {
     use crate::mentions::test_doc;
 
     fn texts(view: &View, w: &Window) -> Vec<String> {
-        w.candidates.iter().map(|c| view.text.slice(c.span).to_string()).collect()
+        w.candidates.iter().map(|c| view.text.get(c.span).unwrap().to_string()).collect()
     }
 
     fn quote_of(text: &str, q: &str) -> Span {
@@ -155,7 +155,7 @@ mod tests {
         assert_eq!(texts(&view, &w), vec!["Mayor", "Ann Lee", "council", "She", "she"]);
         assert_eq!(w.candidates[3].label, None);
         assert_eq!(w.candidates[1].type_index(), 0);
-        let quoted: Vec<&str> = (w.quote_words.0..w.quote_words.1).map(|i| view.text.slice(view.words[i].span)).collect();
+        let quoted: Vec<&str> = (w.quote_words.0..w.quote_words.1).map(|i| view.text.get(view.words[i].span).unwrap()).collect();
         assert_eq!(quoted.first(), Some(&"\""));
         assert_eq!(quoted.last(), Some(&"\""));
         assert!(quoted.contains(&"Fry"));

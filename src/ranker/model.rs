@@ -116,7 +116,7 @@ type Piece = (i64, i64, Option<usize>);
 /// Encodes a quote's window (see the module docs).
 pub fn encode(tokenizer: &Tokenizer, specials: Specials, info: &RankerInfo, view: &View, win: &Window) -> Result<Encoded> {
     let (wa, wb) = win.words;
-    let texts: Vec<&str> = view.words[wa..wb].iter().map(|w| view.text.slice(w.span)).collect();
+    let texts: Vec<&str> = view.words[wa..wb].iter().map(|w| view.text.get(w.span).unwrap_or_default()).collect();
     let mut per_word: Vec<Vec<i64>> = vec![vec![]; texts.len()];
     if !texts.is_empty() {
         let enc = tokenizer.encode(texts.as_slice(), false).map_err(|e| Error::Other(format!("tokenizer: {e}")))?;

@@ -92,7 +92,7 @@ pub fn silver_sentences(docs: &[Document], opts: &SilverOptions) -> (Vec<Sentenc
             for (ty, _) in &entities {
                 *side.spans.entry(ty.clone()).or_default() += 1;
             }
-            out.push(Sentence { words: t.tokens.iter().map(|s| doc.slice(*s).to_string()).collect(), tags: t.tags, doc: i });
+            out.push(Sentence { words: t.tokens.iter().map(|s| doc.text.get(*s).unwrap_or_default().to_string()).collect(), tags: t.tags, doc: i });
         }
     }
     (train, held, report)

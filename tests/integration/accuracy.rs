@@ -38,10 +38,10 @@ fn fixture_report() -> Report {
 /// 85.33, ORG 72.41 -> 74.55, ROLE 86.42 -> 87.12) tags `CAMHS` (a health service) as LOC
 /// three times, so LOC went 88.06 -> 86.76 and its threshold from 87 to 86.
 const THRESHOLDS: &[(&str, f64)] = &[
-    ("entities.micro.exact.f1", 87.0), // 87.47 (was 86.01; name fragments, whole titles, name cues, self-trained model)
+    ("entities.micro.exact.f1", 88.5), // 88.66 (was 86.01; name fragments, whole titles, name cues, self-trained model, defined acronyms)
     ("entities.ROLE.exact.f1", 87.5),  // 87.80 (was 87.12)
     ("entities.PER.exact.f1", 95.5),   // 96.10 (was 94.92)
-    ("entities.ORG.exact.f1", 78.0),   // 78.50 (was 76.26)
+    ("entities.ORG.exact.f1", 81.0),   // 81.14 (was 76.26; 78.50 before defined acronyms)
     ("entities.LOC.exact.f1", 88.0),   // 88.72 (was 86.13)
     ("quotes.overlap.f1", 98.5),       // 99.62
     ("quotes.exact.f1", 98.5),         // 99.62
@@ -75,12 +75,12 @@ fn every_seed_quote_of_the_named_speakers_is_found_whole_and_attributed_to_them(
     for (_, gold, pred) in annotated() {
         for g in gold.ann.quotes() {
             let Some(sp) = gold.ann.speaker_of(&g.id).and_then(|id| gold.ann.span(id)) else { continue };
-            let name = gold.slice(sp.span);
+            let name = gold.text.get(sp.span).unwrap();
             if !SPEAKERS.contains(&name) {
                 continue;
             }
             checked += 1;
-            let quote = gold.slice(g.span);
+            let quote = gold.text.get(g.span).unwrap();
             match pred.ann.quotes().find(|q| q.span == g.span) {
                 None => failures.push(format!("{name}: quote {quote:.50?} not found whole")),
                 Some(q) if !speaker_correct(&gold.ann, g, &pred.ann, q) => {

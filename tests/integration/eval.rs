@@ -4,7 +4,7 @@
 
 use crate::util::fixtures_dir;
 use std::path::Path;
-use whosaid::eval::{evaluate_dirs, metric_names, score_document, Accuracy, Counts, DocScores};
+use whosaid::eval::{evaluate_dirs, metric_names, score_document, Accuracy, PrfCounts, DocScores};
 use whosaid::{Annotations, Label, RelKind, Span, SpanAnn, Text};
 
 use Label::{LOC, MISC, ORG, PER, QUOTE, ROLE};
@@ -59,8 +59,8 @@ fn score(gold: Ann, pred: Ann) -> DocScores {
     score_document(&gold.0, &pred.0)
 }
 
-fn counts(tp: usize, fp: usize, fn_: usize) -> Counts {
-    Counts::new(tp, fp, fn_)
+fn counts(tp: usize, fp: usize, fn_: usize) -> PrfCounts {
+    PrfCounts::new(tp, fp, fn_)
 }
 
 // ---------------------------------------------------------------- entities

@@ -1,6 +1,9 @@
 use super::*;
-use crate::mentions::test_doc;
-use crate::ranker::candidates::{sentence_paragraphs, window};
+use super::data::is_heldout;
+use crate::annotation::Label;
+use crate::document::Span;
+use crate::mentions::{test_doc, View};
+use crate::ranker::candidates::{sentence_paragraphs, window, Candidate};
 
 /// A tiny BERT (1 layer, 32 wide) with the shipped model's tokenizer, random weights:
 /// enough to check that training runs, the loss falls and a saved ranker reloads.

@@ -100,7 +100,7 @@ fn a_sequence_labelling_export_with_label_triples_is_read() {
     let back = import_lines(&[v]);
     let ann = &back.docs[0].ann;
     assert_eq!(back.docs[0].id, "doccano_3");
-    let texts: Vec<(&str, Label)> = ann.spans.iter().map(|s| (back.docs[0].slice(s.span), s.label)).collect();
+    let texts: Vec<(&str, Label)> = ann.spans.iter().map(|s| (back.docs[0].text.get(s.span).unwrap(), s.label)).collect();
     assert_eq!(texts, [("Ted Baker", Label::PER), ("Chief Inspector of Hospitals", Label::ROLE)]);
 }
 

@@ -8,11 +8,11 @@ use whosaid::formats::json::{JsonDocument, Provenance};
 use whosaid::formats::label_studio::{
     import_tasks, labeling_config, tasks, LabelsValue, LsAnnotation, Prediction, PredictionEntry, ResultItem, Task,
 };
-use whosaid::formats::review::{read_corpus, Corpus, ExportOptions, ImportOptions, Imported};
+use whosaid::formats::review::{read_corpus, BratPairs, ExportOptions, ImportOptions, Imported};
 use whosaid::{Document, Label, RelKind};
 
-fn corpus_of(docs: Vec<Document>) -> Corpus {
-    Corpus { docs, model_versions: Default::default() }
+fn corpus_of(docs: Vec<Document>) -> BratPairs {
+    BratPairs { docs, model_versions: Default::default() }
 }
 
 fn task_of(doc: &Document) -> Task {
@@ -52,7 +52,7 @@ fn labels(id: &str, doc: &Document, start: usize, end: usize, label: &str) -> Re
         value: LabelsValue {
             start,
             end,
-            text: Some(doc.slice(whosaid::Span::new(start, end)).to_string()),
+            text: Some(doc.text.get(whosaid::Span::new(start, end)).unwrap().to_string()),
             labels: vec![label.into()],
         },
         score: None,
@@ -203,7 +203,7 @@ fn a_region_the_reviewer_added_gets_the_next_free_t_id() {
     result.push(labels("wJ3kx_9Qa", &doc, start, start + 17, "MISC"));
     let back = import(&[submitted(task, result)], ImportOptions::default());
     let added = back.docs[0].ann.span("T19").expect("T19 added after T18");
-    assert_eq!((added.label, back.docs[0].slice(added.span)), (Label::MISC, "Becoming the Best"));
+    assert_eq!((added.label, back.docs[0].text.get(added.span).unwrap()), (Label::MISC, "Becoming the Best"));
 }
 
 #[test]

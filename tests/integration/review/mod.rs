@@ -13,11 +13,11 @@ mod text_root;
 mod train_brat;
 
 use std::path::Path;
-use whosaid::formats::review::{read_corpus, Corpus};
+use whosaid::formats::review::{read_corpus, BratPairs};
 use whosaid::{Document, Span};
 
 /// The 17 gold fixtures as a corpus, ids relative to tests/fixtures (`news/bbc_tech_360`).
-pub fn fixture_corpus() -> Corpus {
+pub fn fixture_corpus() -> BratPairs {
     let (corpus, errors) = read_corpus(&[crate::util::fixtures_dir()]);
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(corpus.docs.len(), 17);
