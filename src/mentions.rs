@@ -119,7 +119,7 @@ impl<'a> View<'a> {
 }
 
 /// An honorific that may precede a name and stays outside PER spans (`Mr`, `Ms.`); the
-/// list is `data/lexicon/honorifics.txt` ([`crate::lexicon`]).
+/// list is `data/lexicon/honorifics.tsv` ([`crate::lexicon`]).
 pub fn is_honorific(w: &str) -> bool {
     crate::lexicon::is_honorific(w)
 }

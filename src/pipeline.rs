@@ -39,6 +39,10 @@ pub struct Pipeline {
 /// `models/whosaid-ner-minilm`.
 pub const RANKER_DIR_NAME: &str = "whosaid-speaker-minilm";
 
+/// The identity of this build's rules: SHA-256 of the library's source and word lists
+/// (made by `build.rs`), recorded in every output's provenance.
+pub const RULES_SHA256: &str = env!("WHOSAID_RULES_SHA256");
+
 impl Pipeline {
     /// Loads the NER model and, when a speaker ranker sits beside it
     /// ([`RANKER_DIR_NAME`]), the ranker too.
@@ -96,6 +100,7 @@ impl Pipeline {
             tool_version: env!("CARGO_PKG_VERSION").into(),
             model_name: self.model.info.name.clone(),
             model_version: self.model.info.version.clone(),
+            rules_sha256: RULES_SHA256.into(),
             settings: serde_json::to_value(&self.settings).unwrap_or_default(),
         }
     }

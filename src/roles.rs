@@ -15,13 +15,15 @@
 //!
 //! Words outside the span: determiners, `former`/`ex-`, evaluative adjectives, honorifics,
 //! named organisations (`Tory` in `Tory leader` is ORG), and `of the trust`.
+//!
+//! The word lists (head nouns, premodifiers, complements, descriptive heads, informant
+//! nouns) are data files loaded by [`crate::lexicon`], each with its source and reason.
 
 use crate::annotation::Label;
 use crate::document::Text;
+use crate::lexicon::{norm, DESCRIPTIVE_HEADS, INFORMANT_NOUNS, ROLE_HEADS as HEADS, TITLE_COMPLEMENTS, TITLE_MODIFIERS};
 use crate::ner::decode::WordEntity;
 use crate::segment::Sentence;
-use once_cell::sync::Lazy;
-use std::collections::HashSet;
 
 /// The entity type of a word, as far as the role rules need it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,56 +36,9 @@ pub enum WordTag {
     Role,
 }
 
-static HEADS: Lazy<HashSet<&'static str>> = Lazy::new(|| lexicon(include_str!("../data/role_heads.txt")));
-static MODIFIERS: Lazy<HashSet<&'static str>> = Lazy::new(|| {
-    let mut m = lexicon(include_str!("../data/role_modifiers.txt"));
-    m.extend(EXTRA_MODIFIERS);
-    for w in NOT_MODIFIERS {
-        m.remove(w);
-    }
-    m
-});
-static SPEECH_VERBS: Lazy<HashSet<&'static str>> = Lazy::new(|| lexicon(include_str!("../data/speech_verbs.txt")));
-
-const EXTRA_MODIFIERS: &[&str] = &[
-    "deputy", "vice", "assistant", "acting", "chief", "senior", "executive", "managing", "general",
-    "technical", "interim", "joint", "shadow", "prime", "foreign", "home", "first", "stand-in",
-    "associate", "principal", "lead", "head", "political", "education", "culture", "work",
-    "pensions", "trade", "defence", "defense", "health", "finance", "justice", "environment",
-    "transport", "treasury", "cabinet", "junior", "commercial", "marketing", "trust", "union",
-    "party", "team", "club", "bank", "committee", "committee", "board", "company", "group",
-    "press", "news", "foreign", "economics", "business", "sports", "football", "music", "film",
-    "restaurant", "portfolio", "attorney", "secretary", "state", "solicitor", "procurator",
-    "opposition", "majority", "minority", "lord", "police", "fire", "civil", "county", "city",
-    "regional", "national", "global", "european", "international", "world",
-];
-
-/// Words the job-title list uses as modifiers that in news are descriptions, not titles.
-const NOT_MODIFIERS: &[&str] = &[
-    "former", "ex", "veteran", "fellow", "freelance", "great", "good", "new", "old", "young",
-    "top", "big", "famous", "leading", "best", "star", "key", "local", "british", "american",
-    "welsh", "english", "scottish", "irish", "french", "german", "his", "her", "their", "its",
-    "after", "back", "over", "under", "day", "night", "all", "one", "two", "other",
-];
-
+/// Words that open a title's complement (`Chief Inspector of Hospitals`, `Minister for
+/// Health`).
 const OF_WORDS: &[&str] = &["of", "for"];
-const COMPLEMENTS: &[&str] = &[
-    "state", "hospitals", "staff", "marketing", "sales", "finance", "operations", "nursing",
-    "communications", "health", "mental", "defence", "justice", "the exchequer", "exchequer",
-    "education", "research", "development", "policy", "strategy", "public", "prosecutions",
-    "football", "technology", "engineering", "news", "programmes", "content", "music", "sport",
-    "sports", "information", "affairs", "trade", "industry", "culture", "media", "transport",
-    "treasury", "schools", "police", "constabulary", "economics", "medicine", "surgery",
-];
-
-fn lexicon(src: &'static str) -> HashSet<&'static str> {
-    src.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
-}
-
-/// Lower-cased word with curly apostrophes normalised.
-fn norm(w: &str) -> String {
-    w.to_lowercase().replace('’', "'")
-}
 
 /// Is `w` a title head noun (also plural, also the last part of a hyphenated word:
 /// `secretary-general`)?
@@ -97,21 +52,22 @@ pub fn is_head(w: &str) -> bool {
             || s.strip_suffix("men").is_some_and(|x| HEADS.contains(format!("{x}man").as_str()))
     };
     // `secretary-general` is a head, `ex-president` is not a title at all.
-    let prefix_ok = w.rsplit_once('-').is_none_or(|(pre, _)| pre.split('-').all(|p| MODIFIERS.contains(p) || HEADS.contains(p)));
+    let prefix_ok = w.rsplit_once('-').is_none_or(|(pre, _)| pre.split('-').all(|p| TITLE_MODIFIERS.contains(p) || HEADS.contains(p)));
     (singular(last) && prefix_ok) || singular(&w)
 }
 
 fn is_modifier(w: &str) -> bool {
     let w = norm(w);
-    MODIFIERS.contains(w.as_str()) || w.split('-').all(|p| MODIFIERS.contains(p) || HEADS.contains(p))
+    TITLE_MODIFIERS.contains(w.as_str()) || w.split('-').all(|p| TITLE_MODIFIERS.contains(p) || HEADS.contains(p))
 }
 
 fn is_title_word(w: &str) -> bool {
     (is_head(w) || is_modifier(w)) && w.chars().next().is_some_and(char::is_alphabetic)
 }
 
+/// A speech verb of `data/speech_verbs.txt` ([`crate::lexicon::BASE_SPEECH_VERBS`]).
 pub fn is_speech_verb(w: &str) -> bool {
-    SPEECH_VERBS.contains(norm(w).as_str())
+    crate::lexicon::BASE_SPEECH_VERBS.contains(norm(w).as_str())
 }
 
 fn is_det(w: &str) -> bool {
@@ -157,11 +113,8 @@ pub fn title_phrases(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
         // `of` complement made of title words: `chief inspector of hospitals`.
         if end + 1 < n && OF_WORDS.contains(&norm(words[end]).as_str()) && free(end + 1) {
             let mut k = end + 1;
-            if norm(words[k]) == "the" && k + 1 < n && norm(words[k + 1]) == "exchequer" {
-                k += 1;
-            }
             let c0 = k;
-            while k < n && free(k) && (COMPLEMENTS.contains(&norm(words[k]).as_str()) || (k > c0 && is_title_word(words[k]))) {
+            while k < n && free(k) && (TITLE_COMPLEMENTS.contains(norm(words[k]).as_str()) || (k > c0 && is_title_word(words[k]))) {
                 k += 1;
             }
             if k > c0 {
@@ -175,18 +128,9 @@ pub fn title_phrases(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
     out
 }
 
-/// Head nouns that, after `the`, describe rather than name a position (`the player`,
-/// `the philosopher`): not ROLEs as anaphors.
-const DESCRIPTIVE: &[&str] = &[
-    "player", "players", "philosopher", "welshman", "actor", "actress", "artist", "author",
-    "expert", "partner", "owner", "source", "official", "officials", "developer", "scientist",
-    "doctor", "nurse", "teacher", "lawyer", "musician", "writer", "poet", "assistant", "host",
-    "lead", "head", "general", "forward", "deputy", "executive", "officer", "king", "queen",
-];
-
 /// Anaphoric roles: `the TITLE` (singular) referring back to a person, as the guidelines
 /// annotate them (`the minister added`, `the striker`, `the chief executive`). Leaves out
-/// plural titles and descriptive nouns ([`DESCRIPTIVE`]).
+/// plural titles and the head nouns that describe (`the actor`; [`DESCRIPTIVE_HEADS`]).
 pub fn anaphoric_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
     let mut out = vec![];
     for (s, e) in title_phrases(words, tags) {
@@ -201,7 +145,7 @@ pub fn anaphoric_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> 
         let Some(last_head) = (s..e).rev().find(|&k| is_head(words[k])) else { continue };
         let head = norm(words[last_head]);
         let plural = head.ends_with('s') && !head.ends_with("ss") && !HEADS.contains(head.as_str());
-        let single_descriptive = e - s == 1 && DESCRIPTIVE.contains(&head.as_str());
+        let single_descriptive = e - s == 1 && DESCRIPTIVE_HEADS.contains(head.as_str());
         // `the head of the agency` is a position; a lone `the head` is not.
         let of_follows = words.get(e).is_some_and(|w| matches!(norm(w).as_str(), "of" | "for" | "at"));
         if plural || (single_descriptive && !(of_follows && matches!(head.as_str(), "head" | "executive" | "deputy"))) {
@@ -212,9 +156,10 @@ pub fn anaphoric_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> 
     out
 }
 
-/// Generic organisation nouns that premodify titles (`Trust chairman`, `Club captain`).
+/// Generic organisation nouns that premodify titles (`Trust chairman`, `Club captain`):
+/// `data/lexicon/title_org_nouns.txt`.
 pub fn is_generic_org_noun(w: &str) -> bool {
-    matches!(norm(w).as_str(), "trust" | "club" | "company" | "council" | "board" | "bank" | "group" | "party" | "union" | "team" | "hospital" | "firm")
+    crate::lexicon::TITLE_ORG_NOUNS.contains(norm(w).as_str())
 }
 
 /// Widens a ROLE word range found by the model to the title phrase that contains it
@@ -235,7 +180,7 @@ pub fn widen_role(phrases: &[(usize, usize)], start: usize, end: usize) -> (usiz
 /// Is every word an honorific (`Dr`, `Professor`, `Sir`)? Such a ROLE before a name is an
 /// honorific, which the guidelines leave unannotated.
 pub fn all_honorifics(words: &[&str]) -> bool {
-    !words.is_empty() && words.iter().all(|w| is_honorific(w) || norm(w) == "professor")
+    !words.is_empty() && words.iter().all(|w| is_honorific(w))
 }
 
 /// Finds ROLE spans (word ranges) for specific people in one sentence.
@@ -291,7 +236,7 @@ pub fn find_roles(words: &[&str], tags: &[WordTag]) -> Vec<(usize, usize)> {
         let informant = s > 0
             && e == s + 1
             && matches!(word(s - 1).as_str(), "a" | "an" | "one")
-            && matches!(norm(words[s]).as_str(), "source" | "spokesman" | "spokeswoman" | "spokesperson" | "insider")
+            && INFORMANT_NOUNS.contains(norm(words[s]).as_str())
             && (word(e) == "close" || word(e) == "for" || word(e) == "at");
         // 5. predicate or appointment of a person just named: `Smith , who is the chairman`,
         //    `Smith was named chief executive`, `appointed Smith as manager`.
@@ -506,6 +451,20 @@ mod tests {
     fn the_singular_title_is_an_anaphoric_role_but_the_player_is_not() {
         let words: Vec<&str> = "the striker told the player and the managers".split(' ').collect();
         assert_eq!(anaphoric_roles(&words, &[O; 8]), vec![(1, 2)]);
+    }
+
+    #[test]
+    fn generic_organisation_nouns_premodify_titles_but_not_every_organisation_head_noun() {
+        assert!(is_generic_org_noun("Trust") && is_generic_org_noun("club") && is_generic_org_noun("Council"));
+        assert!(!is_generic_org_noun("Tory") && !is_generic_org_noun("Committee"));
+    }
+
+    #[test]
+    fn shadow_and_portfolio_words_premodify_a_title_but_descriptions_do_not() {
+        let r = roles("Shadow Work and Pensions Secretary Jo Smith said", &[O, O, O, O, O, Per, Per, O]);
+        assert_eq!(r, vec!["Shadow Work and Pensions Secretary"]);
+        let r = roles("the local MP Jo Smith", &[O, O, O, Per, Per]);
+        assert_eq!(r, vec!["MP"]);
     }
 
     #[test]

@@ -54,13 +54,6 @@ pub fn strip_format(word: &str) -> std::borrow::Cow<'_, str> {
     FORMAT.replace_all(word, "")
 }
 
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "rev", "gen", "lt", "col", "capt", "sgt",
-    "gov", "sen", "rep", "hon", "vs", "etc", "inc", "ltd", "co", "corp", "no", "jan", "feb", "mar",
-    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "approx", "dept",
-    "univ", "assn", "bros", "plc",
-];
-
 /// Words of a text range, as character spans.
 pub fn words(text: &Text, range: Span) -> Vec<Span> {
     let Some(s) = text.get(range) else { return vec![] };
@@ -165,7 +158,7 @@ fn ends_sentence(text: &Text, chars: &[char], ws: &[Span], k: usize) -> bool {
         let prev = word_at(k - 1).to_lowercase();
         let attached = ws[k - 1].end == w.start;
         let initial = prev.chars().count() == 1 && prev.chars().all(char::is_alphabetic);
-        if attached && (ABBREVIATIONS.contains(&prev.as_str()) || initial) {
+        if attached && (crate::lexicon::is_abbreviation(&prev) || initial) {
             return false;
         }
     }

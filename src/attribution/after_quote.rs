@@ -31,7 +31,7 @@ impl Sieve for AfterQuote {
             let runs_on = first_lower.is_some_and(|w| w.chars().next().is_some_and(char::is_lowercase));
             let far = after.windows(2).position(|w| {
                 let verb = v.words[w[1]].lower.as_str();
-                v.words[w[0]].lower == "," && scene.is_speech_verb_at(w[1]) && crate::lexicon::is_past_speech_verb(verb) && !matches!(verb, "told" | "asked" | "informed" | "assured" | "reminded")
+                v.words[w[0]].lower == "," && scene.is_speech_verb_at(w[1]) && crate::lexicon::is_past_speech_verb(verb) && !crate::lexicon::ADDRESSEE_VERBS.contains(verb)
             });
             let far = far.filter(|_| runs_on);
             let Some(c) = far else { return Decision::Undecided };

@@ -17,26 +17,33 @@ pub(crate) enum Gender {
     Female,
 }
 
-/// Roles that say the holder's gender (`she` may refer to an unnamed spokeswoman).
+impl Gender {
+    fn of(kind: PronounKind) -> Option<Gender> {
+        match kind {
+            PronounKind::Male => Some(Gender::Male),
+            PronounKind::Female => Some(Gender::Female),
+            PronounKind::Group => None,
+        }
+    }
+}
+
+/// Roles that say the holder's gender (`she` may refer to an unnamed spokeswoman): a last
+/// word in -woman/-man, or a gendered noun of `data/lexicon/gendered_nouns.tsv`.
 pub(crate) fn role_gender(text: &str) -> Option<Gender> {
     let t = text.to_lowercase();
     let last = t.split_whitespace().last().unwrap_or("");
-    if last.ends_with("woman") || last.ends_with("women") || matches!(last, "actress" | "queen" | "princess" | "duchess" | "mother" | "wife" | "daughter" | "sister") {
+    if last.ends_with("woman") || last.ends_with("women") || lexicon::gendered_noun(last) == Some(PronounKind::Female) {
         Some(Gender::Female)
-    } else if last.ends_with("man") || last.ends_with("men") || matches!(last, "king" | "prince" | "duke" | "father" | "husband" | "son" | "brother") {
+    } else if last.ends_with("man") || last.ends_with("men") || lexicon::gendered_noun(last) == Some(PronounKind::Male) {
         Some(Gender::Male)
     } else {
         None
     }
 }
 
-/// The gender an honorific says (`Mr`, `Ms.`), if it says one.
+/// The gender an honorific says (`Mr`, `Ms.`), if it says one (`data/lexicon/honorifics.tsv`).
 fn honorific_gender(w: &str) -> Option<Gender> {
-    match w.trim_end_matches('.') {
-        "mr" | "sir" | "lord" | "baron" => Some(Gender::Male),
-        "mrs" | "ms" | "miss" | "lady" | "dame" | "baroness" => Some(Gender::Female),
-        _ => None,
-    }
+    lexicon::honorific_gender(w).and_then(Gender::of)
 }
 
 /// The document as the sieves see it.
@@ -217,11 +224,7 @@ impl<'v, 'a> Scene<'v, 'a> {
     pub fn resolve_pronoun(&self, p: &str, pos: usize) -> Option<usize> {
         let v = self.view;
         let kind = lexicon::pronoun(p).map(|x| x.1)?;
-        let want = match kind {
-            PronounKind::Male => Some(Gender::Male),
-            PronounKind::Female => Some(Gender::Female),
-            PronounKind::Group => None,
-        };
+        let want = Gender::of(kind);
         let person = want.is_some();
         let si = v.sentence_of(pos);
         for s in (si.saturating_sub(5)..=si).rev() {

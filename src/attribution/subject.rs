@@ -183,7 +183,7 @@ impl Scene<'_, '_> {
             // A plural noun (`critics`, `officials`), not a short function word (`as`,
             // `this`) or a singular in -ss/-us/-is.
             let plural = hw.lower.len() > 3 && hw.lower.ends_with('s') && !["ss", "us", "is"].iter().any(|e| hw.lower.ends_with(e));
-            let plural_or_collective = plural || matches!(hw.lower.as_str(), "government" | "police" | "ministry" | "department" | "people" | "public");
+            let plural_or_collective = plural || lexicon::GROUP_NOUNS.contains(hw.lower.as_str());
             if plural_or_collective {
                 return Some(Subject::Unknown);
             }

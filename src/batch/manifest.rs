@@ -13,6 +13,9 @@ pub const MANIFEST_NAME: &str = "whosaid-run.json";
 pub struct Manifest {
     pub tool: String,
     pub tool_version: String,
+    /// The rules' identity (see [`crate::pipeline::RULES_SHA256`]).
+    #[serde(default)]
+    pub rules_sha256: String,
     pub model: ModelRecord,
     /// The settings recorded in every output (see [`crate::pipeline::Settings`]).
     pub settings: serde_json::Value,

@@ -289,6 +289,7 @@ pub fn annotate_corpus(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, o
     Ok(Manifest {
         tool: provenance.tool.clone(),
         tool_version: provenance.tool_version.clone(),
+        rules_sha256: provenance.rules_sha256.clone(),
         model: ModelRecord {
             name: info.name.clone(),
             version: info.version.clone(),

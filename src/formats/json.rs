@@ -14,6 +14,11 @@ pub struct Provenance {
     pub tool_version: String,
     pub model_name: String,
     pub model_version: String,
+    /// SHA-256 of the library's source and word lists at build time (`build.rs`): the rules
+    /// that made the output, so a rerun after a rule change redoes it even at the same
+    /// version. Empty in files written before it was recorded (those are redone too).
+    #[serde(default)]
+    pub rules_sha256: String,
     /// Settings that change the output (precision, window sizes, rules on/off).
     pub settings: serde_json::Value,
 }

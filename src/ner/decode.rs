@@ -39,8 +39,6 @@ pub fn bio_spans(tags: &[&str], probs: &[f32]) -> Vec<WordEntity> {
     out
 }
 
-const POST_NOMINALS: &[&str] = &["cbe", "obe", "mbe", "kbe", "dbe", "mp", "msp", "mep", "qc", "kc", "frcp", "frs", "am"];
-
 /// Words that join names but never begin or end one (`East and` + `North …`).
 const LINKERS: &[&str] = &["and", "&", "of", "for", "in", "on", "at", "to", "or", "with", "by", "from"];
 
@@ -67,7 +65,7 @@ pub fn trim(text: &Text, words: &[Span], mut e: WordEntity) -> Option<WordEntity
         let drop = matches!(last.as_str(), "'s" | "’s" | "'" | "’")
             || (is_punct(&last) && last != ")" && last != ".")
             || (last == "." && e.end - e.start == 1)
-            || (e.label == Label::PER && POST_NOMINALS.contains(&last.as_str()) && e.end - e.start > 1)
+            || (e.label == Label::PER && crate::lexicon::POST_NOMINALS.contains(last.as_str()) && e.end - e.start > 1)
             || LINKERS.contains(&last.as_str())
             || matches!(last.as_str(), "the" | "a" | "an");
         if !drop {

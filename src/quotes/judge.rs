@@ -58,21 +58,10 @@ pub(super) fn sentence_bounds(chars: &[char], start: usize, end: usize) -> (usiz
     (s, e)
 }
 
-/// Words that may follow a quoted fragment without making it a modifier (`"confident" the
-/// deal would`, `"standing by" his remarks`).
-const FUNCTION_WORDS: &[&str] = &[
-    "the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my",
-    "your", "is", "was", "were", "are", "be", "been", "has", "had", "have", "would", "will",
-    "could", "should", "can", "may", "might", "must", "not", "there", "said", "says", "told",
-];
-
 /// A speech or report verb (the lexicon plus a few cue verbs).
 pub fn is_cue(w: &str) -> bool {
     is_speech_verb(w) || crate::lexicon::CUE_VERBS.contains(w)
 }
-
-const NAMING_CUES: &[&str] = &["rated", "rating", "ratings", "so-called", "dubbed", "entitled", "titled", "nicknamed", "branded", "labelled", "labeled", "term", "word", "words", "phrase", "slogan", "motto"];
-const PRONOUNS_AFTER: &[&str] = &["he", "she", "they", "it", "we", "i", "you", "according", "and", "but", "or", "in", "on", "of", "to", "for", "from", "at", "with", "by", "as", "about", "into", "over", "against", "without", "through", "toward", "towards", "that", "which", "who", "when", "while", "after", "before", "because", "if", "than", "so", "since"];
 
 /// Decides whether a candidate span is a quotation, and whether it is partial.
 pub fn judge(text: &Text, span: Span) -> Option<Quote> {
@@ -101,15 +90,16 @@ pub fn judge(text: &Text, span: Span) -> Option<Quote> {
     let prev_char = chars[..span.start].iter().rev().find(|c| **c != ' ' && **c != '\t').copied();
 
     let short = n <= 3 && !own_punct;
-    let naming_cue = before_lc.iter().rev().take(3).any(|w| NAMING_CUES.contains(&w.as_str()))
+    let naming_cue = before_lc.iter().rev().take(3).any(|w| crate::lexicon::NAMING_CUES.contains(w.as_str()))
         || (before_lc.last().is_some_and(|w| w == "as" || w == "of") && before_lc.iter().rev().nth(1).is_some_and(|w| w.starts_with("rat")))
         || (before_lc.len() >= 2 && before_lc[before_lc.len() - 2] == "known" && before_lc[before_lc.len() - 1] == "as");
-    // Used as a modifier: `a "yes" vote`, `the 'Lite' version`.
+    // Used as a modifier: `a "yes" vote`, `the 'Lite' version`; not before a function
+    // word (`"confident" the deal would`, `"standing by" his remarks`).
     // (`comment` in `his "Nazi" comment` is a noun, so only inflected verbs exempt it.)
     let modifier = next_char.is_some_and(|c| c.is_lowercase())
         && after_lc.first().is_some_and(|w| {
             let verb = is_cue(w) && (w.ends_with('d') || w.ends_with('s') || w == "told");
-            !verb && !PRONOUNS_AFTER.contains(&w.as_str()) && !FUNCTION_WORDS.contains(&w.as_str()) && !w.ends_with("ly")
+            !verb && !crate::lexicon::is_function_word(w) && !w.ends_with("ly")
         });
     if short && (naming_cue || modifier) {
         return None;

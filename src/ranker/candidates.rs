@@ -15,9 +15,13 @@ pub const SENTENCES_BEFORE: usize = 2;
 /// Sentences of context after the quote's last sentence.
 pub const SENTENCES_AFTER: usize = 1;
 
-/// The pronouns that can stand for a speaker (the subject forms; `who` is resolved to
-/// the mention before it in training, see [`super::training`]).
-pub const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i", "you"];
+/// Is this (lower-cased) word a pronoun that can stand for a speaker: a subject pronoun
+/// of `data/lexicon/pronouns.tsv`, or `I` and `you` (which the rule sieves leave out, but
+/// the ranker scores as the features it was trained with; `who` is resolved to the
+/// mention before it in training, see [`super::training`])?
+pub fn is_pronoun(w: &str) -> bool {
+    crate::lexicon::pronoun(w).is_some() || w == "i" || w == "you"
+}
 
 /// What a candidate refers to in the [`View`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,7 +121,7 @@ pub fn window(view: &View, paragraphs: &[usize], quote: Span) -> Window {
         .collect();
     for w in words.0..words.1 {
         let word = &view.words[w];
-        if PRONOUNS.contains(&word.lower.as_str())
+        if is_pronoun(&word.lower)
             && outside(word.span)
             && !view.mentions.iter().any(|m| m.span.overlaps(&word.span))
         {

@@ -2,6 +2,7 @@
 //! early stopping on dev F1, a per-epoch log, resumable checkpoints, and a model card.
 //! Kept off the inference path: nothing in `annotate` calls into this module.
 
+pub mod average;
 pub mod conll;
 pub mod self_training;
 pub mod silver;

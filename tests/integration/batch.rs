@@ -84,6 +84,26 @@ fn outputs_made_with_other_settings_are_redone() {
 }
 
 #[test]
+fn outputs_written_by_other_rules_are_redone_even_at_the_same_version() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write_corpus(src.path(), &few_fixtures(2));
+    let first = annotate_into(src.path(), out.path(), &[]);
+    assert_eq!(first.rules_sha256, whosaid::pipeline::RULES_SHA256);
+    assert_eq!(first.rules_sha256.len(), 64);
+    // An output as an older build of the same version wrote it: other rules.
+    let file = out.path().join("bbc_business_034.json");
+    let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(json["provenance"]["rules_sha256"], whosaid::pipeline::RULES_SHA256);
+    json["provenance"]["rules_sha256"] = "0".repeat(64).into();
+    std::fs::write(&file, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+
+    let again = annotate_into(src.path(), out.path(), &[]);
+    assert_eq!((again.counts.annotated, again.counts.up_to_date), (1, 1));
+    assert_eq!(JsonDocument::read(&file).unwrap().provenance.rules_sha256, whosaid::pipeline::RULES_SHA256);
+}
+
+#[test]
 fn auto_precision_is_recorded_as_the_precision_it_chose() {
     let src = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();

@@ -165,3 +165,32 @@ fn test_silver_min_score_out_of_range_is_a_usage_error() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("1.5 is not between 0 and 1"));
 }
+
+fn average(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("whosaid").unwrap().arg("average").args(args).output().unwrap()
+}
+
+#[test]
+fn test_average_of_a_model_with_itself_is_the_same_file_and_loads() {
+    let out = tempfile::tempdir().unwrap();
+    let soup = out.path().join("soup");
+    let m = model_dir();
+    let o = average(&[m.as_os_str(), m.as_os_str(), "--out".as_ref(), soup.as_os_str()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(soup.join("model.safetensors")).unwrap(), std::fs::read(m.join("model.safetensors")).unwrap());
+    assert!(NerModel::load(&soup, Precision::Fp32).is_ok());
+    let card = std::fs::read_to_string(soup.join("MODEL_CARD.md")).unwrap();
+    assert!(card.contains("| 0.500000 |"), "{card}");
+}
+
+#[test]
+fn test_average_refuses_a_directory_that_is_no_model_in_one_line() {
+    let out = tempfile::tempdir().unwrap();
+    let m = model_dir();
+    let o = average(&[m.as_os_str(), out.path().as_os_str(), "--out".as_ref(), out.path().join("soup").as_os_str()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("config.json") && err.contains("No such file"), "{err}");
+    assert!(!out.path().join("soup").exists());
+}

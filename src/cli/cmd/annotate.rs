@@ -266,3 +266,129 @@ impl Observer for Bar {
         self.bar.suspend(|| eprintln!("whosaid: {error}"));
     }
 }
+
+/// One test per flag: what it parses to, and the message when it does not parse.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{parse_error, try_parse, Command};
+
+    fn parse(args: &[&str]) -> Args {
+        match try_parse(&[&["annotate"], args].concat()) {
+            Ok(Command::Annotate(a)) => a,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    fn error(args: &[&str]) -> String {
+        parse_error(&[&["annotate"], args].concat())
+    }
+
+    #[test]
+    fn test_paths() {
+        assert_eq!(parse(&["a.txt", "news"]).paths, [PathBuf::from("a.txt"), PathBuf::from("news")]);
+        let e = error(&[]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("<PATHS>..."), "{e}");
+    }
+
+    #[test]
+    fn test_model() {
+        assert_eq!(parse(&["a.txt"]).model, None);
+        assert_eq!(parse(&["a.txt", "--model", "m"]).model, Some(PathBuf::from("m")));
+        assert_eq!(parse(&["a.txt", "-m", "m"]).model, Some(PathBuf::from("m")));
+        assert_eq!(resolve_model(Some(PathBuf::from("m"))).unwrap(), PathBuf::from("m"), "the flag comes first");
+    }
+
+    #[test]
+    fn test_out() {
+        assert_eq!(parse(&["a.txt"]).out, None);
+        assert_eq!(parse(&["a.txt", "--out", "o"]).out, Some(PathBuf::from("o")));
+        assert_eq!(parse(&["a.txt", "-o", "o"]).out, Some(PathBuf::from("o")));
+    }
+
+    #[test]
+    fn test_precision() {
+        assert_eq!(parse(&["a.txt"]).precision, PrecisionChoice::Auto);
+        assert_eq!(parse(&["a.txt", "--precision", "fp32"]).precision, PrecisionChoice::Fp32);
+        assert_eq!(parse(&["a.txt", "--precision", "bf16"]).precision, PrecisionChoice::Bf16);
+        let e = error(&["a.txt", "--precision", "fp16"]);
+        assert!(e.contains("invalid value 'fp16' for '--precision <PRECISION>'") && e.contains("[possible values: auto, fp32, bf16]"), "{e}");
+    }
+
+    #[test]
+    fn test_batch_docs() {
+        assert_eq!(parse(&["a.txt"]).batch_docs, 64);
+        assert_eq!(parse(&["a.txt", "--batch-docs", "8"]).batch_docs, 8);
+        let e = error(&["a.txt", "--batch-docs", "0"]);
+        assert!(e.contains("invalid value '0' for '--batch-docs <BATCH_DOCS>'") && e.contains("0 is not in 1.."), "{e}");
+        assert!(error(&["a.txt", "--batch-docs", "many"]).contains("invalid value 'many' for '--batch-docs <BATCH_DOCS>'"));
+    }
+
+    #[test]
+    fn test_threads() {
+        assert_eq!(parse(&["a.txt"]).threads, None);
+        assert_eq!(parse(&["a.txt", "--threads", "2"]).threads, Some(2));
+        let e = error(&["a.txt", "--threads", "0"]);
+        assert!(e.contains("invalid value '0' for '--threads <THREADS>'") && e.contains("0 is not in 1.."), "{e}");
+    }
+
+    #[test]
+    fn test_quiet() {
+        assert!(!parse(&["a.txt"]).quiet);
+        assert!(parse(&["a.txt", "--quiet"]).quiet);
+        assert!(parse(&["a.txt", "-q"]).quiet);
+    }
+
+    #[test]
+    fn test_force() {
+        assert!(!parse(&["a.txt"]).force);
+        assert!(parse(&["a.txt", "--force"]).force);
+    }
+
+    #[test]
+    fn test_shard() {
+        assert_eq!(parse(&["a.txt"]).shard, None);
+        assert_eq!(parse(&["a.txt", "--shard", "1/4"]).shard, Some(Shard { index: 1, count: 4 }));
+        let e = error(&["a.txt", "--shard", "4/4"]);
+        assert!(e.contains("invalid value '4/4' for '--shard <K/N>': expected K/N with 0 <= K < N (e.g. 0/4), got \"4/4\""), "{e}");
+        assert!(error(&["a.txt", "--shard", "1"]).contains("expected K/N"));
+    }
+
+    #[test]
+    fn test_jsonl() {
+        let a = parse(&["--jsonl", "docs.jsonl", "--jsonl", "-", "--out", "o"]);
+        assert_eq!(a.jsonl, [PathBuf::from("docs.jsonl"), PathBuf::from("-")]);
+        assert!(a.paths.is_empty(), "--jsonl stands in for the paths");
+        // Checked before any model is loaded: a JSON Lines document has no file to write beside.
+        let e = run(parse(&["--jsonl", "docs.jsonl"])).unwrap_err().to_string();
+        assert_eq!(e, "--jsonl needs --out DIR or --jsonl-out FILE (a JSON Lines document has no file to write beside)");
+    }
+
+    #[test]
+    fn test_jsonl_out() {
+        assert_eq!(parse(&["a.txt"]).jsonl_out, None);
+        assert_eq!(parse(&["a.txt", "--jsonl-out", "all.jsonl"]).jsonl_out, Some(PathBuf::from("all.jsonl")));
+        let e = error(&["a.txt", "--jsonl-out", "all.jsonl", "--out", "o"]);
+        assert!(e.contains("the argument '--jsonl-out <FILE>' cannot be used with '--out <OUT>'"), "{e}");
+    }
+
+    #[test]
+    fn test_max_chars() {
+        assert_eq!(parse(&["a.txt"]).max_chars, batch::DEFAULT_MAX_CHARS);
+        assert_eq!(parse(&["a.txt", "--max-chars", "1000"]).max_chars, 1000);
+        let e = error(&["a.txt", "--max-chars", "lots"]);
+        assert!(e.contains("invalid value 'lots' for '--max-chars <N>': invalid digit found in string"), "{e}");
+    }
+
+    #[test]
+    fn test_manifest() {
+        assert_eq!(parse(&["a.txt"]).manifest, None);
+        assert_eq!(parse(&["a.txt", "--manifest", "run.json"]).manifest, Some(PathBuf::from("run.json")));
+    }
+
+    #[test]
+    fn test_no_overlap() {
+        assert!(!parse(&["a.txt"]).no_overlap);
+        assert!(parse(&["a.txt", "--no-overlap"]).no_overlap);
+    }
+}

@@ -171,6 +171,60 @@ fn write_per_doc(out: &mut impl Write, docs: &[DocReport]) -> std::io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::{parse_error, try_parse, Command};
+
+    fn parse(args: &[&str]) -> Args {
+        match try_parse(&[&["eval"], args].concat()) {
+            Ok(Command::Eval(a)) => a,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    fn error(args: &[&str]) -> String {
+        parse_error(&[&["eval"], args].concat())
+    }
+
+    #[test]
+    fn test_gold() {
+        assert_eq!(parse(&["--gold", "g", "--pred", "p"]).gold, PathBuf::from("g"));
+        let e = error(&["--pred", "p"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("--gold <DIR>"), "{e}");
+    }
+
+    #[test]
+    fn test_pred() {
+        assert_eq!(parse(&["--gold", "g", "--pred", "p"]).pred, PathBuf::from("p"));
+        let e = error(&["--gold", "g"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("--pred <DIR>"), "{e}");
+    }
+
+    #[test]
+    fn test_json() {
+        assert!(!parse(&["--gold", "g", "--pred", "p"]).json);
+        assert!(parse(&["--gold", "g", "--pred", "p", "--json"]).json);
+    }
+
+    #[test]
+    fn test_per_doc() {
+        assert!(!parse(&["--gold", "g", "--pred", "p"]).per_doc);
+        assert!(parse(&["--gold", "g", "--pred", "p", "--per-doc"]).per_doc);
+    }
+
+    #[test]
+    fn test_min() {
+        assert!(parse(&["--gold", "g", "--pred", "p"]).min.is_empty());
+        let a = parse(&["--gold", "g", "--pred", "p", "--min", "e2e.f1=90", "--min", "speaker.accuracy=95.5"]);
+        assert_eq!(
+            a.min,
+            [Threshold { metric: "e2e.f1".into(), value: 90.0 }, Threshold { metric: "speaker.accuracy".into(), value: 95.5 }]
+        );
+        let e = error(&["--gold", "g", "--pred", "p", "--min", "e2e.f1=high"]);
+        assert!(e.contains("invalid value 'e2e.f1=high' for '--min <METRIC=VALUE>': 'high' is not a number"), "{e}");
+        let e = error(&["--gold", "g", "--pred", "p", "--min", "f1=90"]);
+        assert!(e.contains("unknown metric 'f1'; valid metrics: "), "{e}");
+        assert!(error(&["--gold", "g", "--pred", "p", "--min", "e2e.f1"]).contains("expected METRIC=VALUE"));
+        assert!(error(&["--gold", "g", "--pred", "p", "--min", "e2e.f1=inf"]).contains("'inf' is not a finite number"));
+    }
 
     #[test]
     fn a_threshold_is_metric_equals_value() {

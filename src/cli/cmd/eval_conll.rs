@@ -38,3 +38,64 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// One test per flag: what it parses to, and the message when it does not parse.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{parse_error, try_parse, Command};
+
+    fn parse(args: &[&str]) -> Args {
+        match try_parse(&[&["eval-conll"], args].concat()) {
+            Ok(Command::EvalConll(a)) => a,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    fn error(args: &[&str]) -> String {
+        parse_error(&[&["eval-conll"], args].concat())
+    }
+
+    #[test]
+    fn test_file() {
+        assert_eq!(parse(&["test.txt"]).file, PathBuf::from("test.txt"));
+        let e = error(&[]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("<FILE>"), "{e}");
+    }
+
+    #[test]
+    fn test_model() {
+        assert_eq!(parse(&["t.txt"]).model, None);
+        assert_eq!(parse(&["t.txt", "--model", "m"]).model, Some(PathBuf::from("m")));
+        assert_eq!(parse(&["t.txt", "-m", "m"]).model, Some(PathBuf::from("m")));
+    }
+
+    #[test]
+    fn test_precision() {
+        assert_eq!(parse(&["t.txt"]).precision, Precision::Fp32);
+        assert_eq!(parse(&["t.txt", "--precision", "bf16"]).precision, Precision::Bf16);
+        let e = error(&["t.txt", "--precision", "auto"]);
+        assert!(e.contains("invalid value 'auto' for '--precision <PRECISION>'") && e.contains("[possible values: fp32, bf16]"), "{e}");
+    }
+
+    #[test]
+    fn test_max_pieces() {
+        assert_eq!(parse(&["t.txt"]).max_pieces, 512);
+        assert_eq!(parse(&["t.txt", "--max-pieces", "128"]).max_pieces, 128);
+        let e = error(&["t.txt", "--max-pieces", "lots"]);
+        assert!(e.contains("invalid value 'lots' for '--max-pieces <MAX_PIECES>'"), "{e}");
+    }
+
+    #[test]
+    fn test_context_words() {
+        assert_eq!(parse(&["t.txt"]).context_words, None);
+        assert_eq!(parse(&["t.txt", "--context-words", "32"]).context_words, Some(32));
+        assert!(error(&["t.txt", "--context-words", "x"]).contains("invalid value 'x' for '--context-words <CONTEXT_WORDS>'"));
+    }
+
+    #[test]
+    fn test_json() {
+        assert!(!parse(&["t.txt"]).json);
+        assert!(parse(&["t.txt", "--json"]).json);
+    }
+}

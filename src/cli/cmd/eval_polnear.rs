@@ -116,6 +116,62 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::{parse_error, try_parse, Command};
+
+    fn parse(args: &[&str]) -> Args {
+        match try_parse(&[&["eval-polnear"], args].concat()) {
+            Ok(Command::EvalPolnear(a)) => a,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    fn error(args: &[&str]) -> String {
+        parse_error(&[&["eval-polnear"], args].concat())
+    }
+
+    #[test]
+    fn test_gold() {
+        assert_eq!(parse(&["gold", "pred"]).gold, PathBuf::from("gold"));
+        let e = error(&[]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("<GOLD>"), "{e}");
+    }
+
+    #[test]
+    fn test_pred() {
+        assert_eq!(parse(&["gold", "pred"]).pred, PathBuf::from("pred"));
+        let e = error(&["gold"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("<PRED>"), "{e}");
+    }
+
+    #[test]
+    fn test_json() {
+        assert!(!parse(&["g", "p"]).json);
+        assert!(parse(&["g", "p", "--json"]).json);
+    }
+
+    #[test]
+    fn test_per_doc() {
+        assert!(!parse(&["g", "p"]).per_doc);
+        assert!(parse(&["g", "p", "--per-doc"]).per_doc);
+    }
+
+    #[test]
+    fn test_since() {
+        assert_eq!(parse(&["g", "p"]).since, None);
+        assert_eq!(parse(&["g", "p", "--since", "2016-08"]).since.as_deref(), Some("2016-08"));
+        let e = error(&["g", "p", "--since", "2016-13"]);
+        assert!(e.contains("invalid value '2016-13' for '--since <YYYY-MM>': '2016-13' is not a month written YYYY-MM"), "{e}");
+    }
+
+    #[test]
+    fn test_min() {
+        assert!(parse(&["g", "p"]).min.is_empty());
+        let a = parse(&["g", "p", "--min", "c_speaker=84", "--min", "c_no_speaker_max=420"]);
+        assert_eq!(a.min, [Threshold { metric: "c_speaker".into(), value: 84.0 }, Threshold { metric: "c_no_speaker_max".into(), value: 420.0 }]);
+        let e = error(&["g", "p", "--min", "speaker=84"]);
+        assert!(e.contains("invalid value 'speaker=84' for '--min <METRIC=VALUE>': unknown metric 'speaker'; valid metrics: a_recall"), "{e}");
+        assert!(error(&["g", "p", "--min", "c_speaker=x"]).contains("'x' is not a number"));
+    }
 
     #[test]
     fn a_threshold_names_a_known_metric() {

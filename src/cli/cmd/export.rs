@@ -73,3 +73,84 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn list(paths: &[PathBuf]) -> String {
     paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
 }
+
+/// One test per flag: what it parses to, and the message when it does not parse.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{parse_error, try_parse, Command};
+
+    fn parse(args: &[&str]) -> Args {
+        match try_parse(&[&["export"], args].concat()) {
+            Ok(Command::Export(a)) => a,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    fn error(args: &[&str]) -> String {
+        parse_error(&[&["export"], args].concat())
+    }
+
+    const MIN: [&str; 5] = ["--format", "csv", "d", "--out", "o"];
+
+    fn with(extra: &[&str]) -> Args {
+        parse(&[&MIN[..], extra].concat())
+    }
+
+    #[test]
+    fn test_format() {
+        for (name, f) in [
+            ("brat", ExportFormat::Brat),
+            ("label-studio", ExportFormat::LabelStudio),
+            ("doccano", ExportFormat::Doccano),
+            ("conll", ExportFormat::Conll),
+            ("csv", ExportFormat::Csv),
+            ("html", ExportFormat::Html),
+        ] {
+            assert_eq!(parse(&["--format", name, "d", "--out", "o"]).format, f);
+            assert_eq!(f.name(), name);
+        }
+        assert_eq!(parse(&["-f", "html", "d", "-o", "o"]).format, ExportFormat::Html);
+        let e = error(&["--format", "xml", "d", "--out", "o"]);
+        assert!(e.contains("invalid value 'xml' for '--format <FORMAT>'") && e.contains("[possible values: brat, label-studio, doccano, conll, csv, html]"), "{e}");
+        assert!(error(&["d", "--out", "o"]).contains("--format <FORMAT>"));
+    }
+
+    #[test]
+    fn test_paths() {
+        assert_eq!(parse(&["--format", "csv", "a.txt", "news", "--out", "o"]).paths, [PathBuf::from("a.txt"), PathBuf::from("news")]);
+        let e = error(&["--format", "csv", "--out", "o"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("<PATHS>..."), "{e}");
+    }
+
+    #[test]
+    fn test_text_root() {
+        assert_eq!(with(&[]).text_root, None);
+        assert_eq!(with(&["--text-root", "texts"]).text_root, Some(PathBuf::from("texts")));
+    }
+
+    #[test]
+    fn test_out() {
+        assert_eq!(with(&[]).out, PathBuf::from("o"));
+        let e = error(&["--format", "csv", "d"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("--out <DIR>"), "{e}");
+    }
+
+    #[test]
+    fn test_model_version() {
+        assert_eq!(with(&[]).model_version, None);
+        assert_eq!(with(&["--model-version", "v2"]).model_version.as_deref(), Some("v2"));
+    }
+
+    #[test]
+    fn test_title() {
+        assert_eq!(with(&[]).title, None);
+        assert_eq!(with(&["--title", "Review"]).title.as_deref(), Some("Review"));
+    }
+
+    #[test]
+    fn test_quiet() {
+        assert!(!with(&[]).quiet);
+        assert!(with(&["--quiet"]).quiet && with(&["-q"]).quiet);
+    }
+}

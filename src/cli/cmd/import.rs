@@ -87,3 +87,56 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Nothing imported is below expectations too (e.g. every task unreviewed).
     Ok(if failed == 0 && written > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
+
+/// One test per flag: what it parses to, and the message when it does not parse.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{parse_error, try_parse, Command};
+
+    fn parse(args: &[&str]) -> Args {
+        match try_parse(&[&["import"], args].concat()) {
+            Ok(Command::Import(a)) => a,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    fn error(args: &[&str]) -> String {
+        parse_error(&[&["import"], args].concat())
+    }
+
+    #[test]
+    fn test_format() {
+        assert_eq!(parse(&["--format", "label-studio", "t.json", "--out", "o"]).format, ImportFormat::LabelStudio);
+        assert_eq!(parse(&["-f", "doccano", "t.jsonl", "-o", "o"]).format, ImportFormat::Doccano);
+        let e = error(&["--format", "brat", "t.json", "--out", "o"]);
+        assert!(e.contains("invalid value 'brat' for '--format <FORMAT>'") && e.contains("[possible values: label-studio, doccano]"), "{e}");
+    }
+
+    #[test]
+    fn test_file() {
+        assert_eq!(parse(&["--format", "doccano", "t.jsonl", "--out", "o"]).file, PathBuf::from("t.jsonl"));
+        let e = error(&["--format", "doccano", "--out", "o"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("<FILE>"), "{e}");
+    }
+
+    #[test]
+    fn test_out() {
+        assert_eq!(parse(&["--format", "doccano", "t.jsonl", "--out", "o"]).out, PathBuf::from("o"));
+        let e = error(&["--format", "doccano", "t.jsonl"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("--out <DIR>"), "{e}");
+    }
+
+    #[test]
+    fn test_predictions() {
+        assert!(!parse(&["--format", "label-studio", "t.json", "--out", "o"]).predictions);
+        assert!(parse(&["--format", "label-studio", "t.json", "--out", "o", "--predictions"]).predictions);
+    }
+
+    #[test]
+    fn test_quiet() {
+        assert!(!parse(&["--format", "doccano", "t.jsonl", "--out", "o"]).quiet);
+        assert!(parse(&["--format", "doccano", "t.jsonl", "--out", "o", "-q"]).quiet);
+        assert!(parse(&["--format", "doccano", "t.jsonl", "--out", "o", "--quiet"]).quiet);
+    }
+}

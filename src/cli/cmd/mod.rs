@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod annotate;
+pub mod average;
 pub mod eval;
 pub mod eval_conll;
 pub mod eval_polnear;

@@ -113,3 +113,51 @@ fn write_table(out: &mut impl Write, rows: &[QuoteRow], width: usize) -> std::io
     }
     writeln!(out, "{} quote(s), {} attributed", rows.len(), rows.iter().filter(|r| !r.speaker.is_empty()).count())
 }
+
+/// One test per flag: what it parses to, and the message when it does not parse.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{parse_error, try_parse, Command};
+
+    fn parse(args: &[&str]) -> Args {
+        match try_parse(&[&["quotes"], args].concat()) {
+            Ok(Command::Quotes(a)) => a,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    fn error(args: &[&str]) -> String {
+        parse_error(&[&["quotes"], args].concat())
+    }
+
+    #[test]
+    fn test_paths() {
+        assert_eq!(parse(&["a.txt", "news"]).paths, [PathBuf::from("a.txt"), PathBuf::from("news")]);
+        let e = error(&[]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("<PATHS>..."), "{e}");
+    }
+
+    #[test]
+    fn test_text_root() {
+        assert_eq!(parse(&["out"]).text_root, None);
+        assert_eq!(parse(&["out", "--text-root", "texts"]).text_root, Some(PathBuf::from("texts")));
+    }
+
+    #[test]
+    fn test_format() {
+        assert_eq!(parse(&["d"]).format, Format::Table);
+        assert_eq!(parse(&["d", "--format", "csv"]).format, Format::Csv);
+        assert_eq!(parse(&["d", "-f", "json"]).format, Format::Json);
+        let e = error(&["d", "--format", "tsv"]);
+        assert!(e.contains("invalid value 'tsv' for '--format <FORMAT>'") && e.contains("[possible values: table, csv, json]"), "{e}");
+    }
+
+    #[test]
+    fn test_width() {
+        assert_eq!(parse(&["d"]).width, 80);
+        assert_eq!(parse(&["d", "--width", "0"]).width, 0);
+        let e = error(&["d", "--width", "wide"]);
+        assert!(e.contains("invalid value 'wide' for '--width <WIDTH>'"), "{e}");
+    }
+}

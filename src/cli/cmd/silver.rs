@@ -97,7 +97,66 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
-    use super::share;
+    use super::*;
+    use crate::cli::{parse_error, try_parse, Command};
+
+    fn parse(args: &[&str]) -> Args {
+        match try_parse(&[&["silver"], args].concat()) {
+            Ok(Command::Silver(a)) => a,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    fn error(args: &[&str]) -> String {
+        parse_error(&[&["silver"], args].concat())
+    }
+
+    #[test]
+    fn test_paths() {
+        assert_eq!(parse(&["a", "b", "--out", "s"]).paths, [PathBuf::from("a"), PathBuf::from("b")]);
+        let e = error(&["--out", "s"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("<PATHS>..."), "{e}");
+    }
+
+    #[test]
+    fn test_text_root() {
+        assert_eq!(parse(&["a", "--out", "s"]).text_root, None);
+        assert_eq!(parse(&["a", "--out", "s", "--text-root", "t"]).text_root, Some(PathBuf::from("t")));
+    }
+
+    #[test]
+    fn test_out() {
+        assert_eq!(parse(&["a", "-o", "s"]).out, PathBuf::from("s"));
+        assert!(error(&["a"]).contains("--out <DIR>"));
+    }
+
+    #[test]
+    fn test_min_score() {
+        assert_eq!(parse(&["a", "--out", "s"]).min_score, 0.9);
+        assert_eq!(parse(&["a", "--out", "s", "--min-score", "0.5"]).min_score, 0.5);
+        let e = error(&["a", "--out", "s", "--min-score", "2"]);
+        assert!(e.contains("invalid value '2' for '--min-score <MIN_SCORE>': 2 is not between 0 and 1"), "{e}");
+    }
+
+    #[test]
+    fn test_holdout() {
+        assert_eq!(parse(&["a", "--out", "s"]).holdout, 0.1);
+        assert_eq!(parse(&["a", "--out", "s", "--holdout", "0"]).holdout, 0.0);
+        let e = error(&["a", "--out", "s", "--holdout", "some"]);
+        assert!(e.contains("invalid value 'some' for '--holdout <HOLDOUT>': 'some' is not a number"), "{e}");
+    }
+
+    #[test]
+    fn test_exclude() {
+        assert!(parse(&["a", "--out", "s"]).exclude.is_empty());
+        assert_eq!(parse(&["a", "--out", "s", "--exclude", "g1", "--exclude", "g2"]).exclude, [PathBuf::from("g1"), PathBuf::from("g2")]);
+    }
+
+    #[test]
+    fn test_quiet() {
+        assert!(!parse(&["a", "--out", "s"]).quiet);
+        assert!(parse(&["a", "--out", "s", "-q"]).quiet);
+    }
 
     #[test]
     fn test_min_score_and_holdout_take_a_share_from_0_to_1() {

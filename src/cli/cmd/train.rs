@@ -149,3 +149,203 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// One test per flag: what it parses to, and the message when it does not parse.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{parse_error, try_parse, Command};
+
+    const BASE: &[&str] = &["--out", "m"];
+
+    /// The command line with the required flags, then `args`.
+    fn parse(args: &[&str]) -> Args {
+        let train: &[&str] = if args.contains(&"--train") || args.contains(&"--train-brat") { &[] } else { &["--train", "t.txt"] };
+        match try_parse(&[&["train"], BASE, train, args].concat()) {
+            Ok(Command::Train(a)) => a,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    /// The message for the required flags and `args`.
+    fn bad(args: &[&str]) -> String {
+        parse_error(&[&["train", "--out", "m", "--train", "t.txt"][..], args].concat())
+    }
+
+    fn error(args: &[&str]) -> String {
+        parse_error(&[&["train"], args].concat())
+    }
+
+    #[test]
+    fn test_train() {
+        assert_eq!(parse(&["--train", "a.txt", "b.txt"]).train, [PathBuf::from("a.txt"), PathBuf::from("b.txt")]);
+        let e = error(&["--out", "m"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("--train <TRAIN>..."), "{e}");
+        // A folder of brat pairs is refused here, before any model is loaded.
+        let dir = env!("CARGO_MANIFEST_DIR");
+        let e = run(parse(&["--train", dir])).unwrap_err().to_string();
+        assert_eq!(e, format!("--train {dir}: a directory; brat pairs go with --train-brat"));
+    }
+
+    #[test]
+    fn test_train_brat() {
+        let a = parse(&["--train-brat", "r1", "r2"]);
+        assert_eq!(a.train_brat, [PathBuf::from("r1"), PathBuf::from("r2")]);
+        assert!(a.train.is_empty(), "--train-brat stands in for --train");
+        let e = run(parse(&["--train-brat", "/nonexistent/reviewed"])).unwrap_err().to_string();
+        assert_eq!(e, "--train-brat /nonexistent/reviewed: not a directory (expected X.txt + X.ann pairs)");
+    }
+
+    #[test]
+    fn test_out() {
+        assert_eq!(parse(&["--train", "t"]).out, PathBuf::from("m"));
+        match try_parse(&["train", "--train", "t", "-o", "n"]) {
+            Ok(Command::Train(a)) => assert_eq!(a.out, PathBuf::from("n")),
+            other => panic!("{other:?}"),
+        }
+        let e = error(&["--train", "t"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("--out <OUT>"), "{e}");
+    }
+
+    #[test]
+    fn test_dev() {
+        assert_eq!(parse(&[]).dev, None);
+        assert_eq!(parse(&["--dev", "x.txt"]).dev, Some(PathBuf::from("x.txt")));
+    }
+
+    #[test]
+    fn test_test() {
+        assert_eq!(parse(&[]).test, None);
+        assert_eq!(parse(&["--test", "x.txt"]).test, Some(PathBuf::from("x.txt")));
+    }
+
+    #[test]
+    fn test_base() {
+        assert_eq!(parse(&[]).base, None);
+        assert_eq!(parse(&["--base", "x.txt"]).base, Some(PathBuf::from("x.txt")));
+    }
+
+    #[test]
+    fn test_epochs() {
+        assert_eq!(parse(&[]).epochs, 10);
+        assert_eq!(parse(&["--epochs", "3"]).epochs, 3);
+        let e = bad(&["--epochs", "x"]);
+        assert!(e.contains("invalid value 'x' for '--epochs <EPOCHS>'"), "{e}");
+    }
+
+    #[test]
+    fn test_batch_size() {
+        assert_eq!(parse(&[]).batch_size, 32);
+        assert_eq!(parse(&["--batch-size", "8"]).batch_size, 8);
+        let e = bad(&["--batch-size", "x"]);
+        assert!(e.contains("invalid value 'x' for '--batch-size <BATCH_SIZE>'"), "{e}");
+    }
+
+    #[test]
+    fn test_lr() {
+        assert_eq!(parse(&[]).lr, 1e-4);
+        assert_eq!(parse(&["--lr", "3e-5"]).lr, 3e-5);
+        let e = bad(&["--lr", "x"]);
+        assert!(e.contains("invalid value 'x' for '--lr <LR>'"), "{e}");
+    }
+
+    #[test]
+    fn test_warmup() {
+        assert_eq!(parse(&[]).warmup, 0.1);
+        assert_eq!(parse(&["--warmup", "0.05"]).warmup, 0.05);
+        let e = bad(&["--warmup", "x"]);
+        assert!(e.contains("invalid value 'x' for '--warmup <WARMUP>'"), "{e}");
+    }
+
+    #[test]
+    fn test_weight_decay() {
+        assert_eq!(parse(&[]).weight_decay, 0.01);
+        assert_eq!(parse(&["--weight-decay", "0"]).weight_decay, 0.0);
+        let e = bad(&["--weight-decay", "x"]);
+        assert!(e.contains("invalid value 'x' for '--weight-decay <WEIGHT_DECAY>'"), "{e}");
+    }
+
+    #[test]
+    fn test_seed() {
+        assert_eq!(parse(&[]).seed, 42);
+        assert_eq!(parse(&["--seed", "7"]).seed, 7);
+        let e = bad(&["--seed", "x"]);
+        assert!(e.contains("invalid value 'x' for '--seed <SEED>'"), "{e}");
+    }
+
+    #[test]
+    fn test_patience() {
+        assert_eq!(parse(&[]).patience, 3);
+        assert_eq!(parse(&["--patience", "5"]).patience, 5);
+        let e = bad(&["--patience", "x"]);
+        assert!(e.contains("invalid value 'x' for '--patience <PATIENCE>'"), "{e}");
+    }
+
+    #[test]
+    fn test_max_pieces() {
+        assert_eq!(parse(&[]).max_pieces, 256);
+        assert_eq!(parse(&["--max-pieces", "128"]).max_pieces, 128);
+        let e = bad(&["--max-pieces", "x"]);
+        assert!(e.contains("invalid value 'x' for '--max-pieces <MAX_PIECES>'"), "{e}");
+    }
+
+    #[test]
+    fn test_context_words() {
+        assert_eq!(parse(&[]).context_words, 0);
+        assert_eq!(parse(&["--context-words", "32"]).context_words, 32);
+        let e = bad(&["--context-words", "x"]);
+        assert!(e.contains("invalid value 'x' for '--context-words <CONTEXT_WORDS>'"), "{e}");
+    }
+
+    #[test]
+    fn test_no_silver_roles() {
+        assert!(!parse(&[]).no_silver_roles);
+        assert!(parse(&["--no-silver-roles"]).no_silver_roles);
+    }
+
+    #[test]
+    fn test_limit() {
+        assert_eq!(parse(&[]).limit, None);
+        assert_eq!(parse(&["--limit", "100"]).limit, Some(100));
+        let e = bad(&["--limit", "x"]);
+        assert!(e.contains("invalid value 'x' for '--limit <LIMIT>'"), "{e}");
+    }
+
+    #[test]
+    fn test_fp32() {
+        assert!(!parse(&[]).fp32);
+        assert!(parse(&["--fp32"]).fp32);
+    }
+
+    #[test]
+    fn test_resume() {
+        assert!(!parse(&[]).resume);
+        assert!(parse(&["--resume"]).resume);
+    }
+
+    #[test]
+    fn test_threads() {
+        assert_eq!(parse(&[]).threads, None);
+        assert_eq!(parse(&["--threads", "2"]).threads, Some(2));
+        let e = bad(&["--threads", "x"]);
+        assert!(e.contains("invalid value 'x' for '--threads <THREADS>'"), "{e}");
+    }
+
+    #[test]
+    fn test_name() {
+        assert_eq!(parse(&[]).name, "whosaid-ner-minilm");
+        assert_eq!(parse(&["--name", "my-ner"]).name, "my-ner");
+    }
+
+    #[test]
+    fn test_model_version() {
+        assert_eq!(parse(&[]).model_version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(parse(&["--model-version", "2.0.0"]).model_version, "2.0.0");
+    }
+
+    #[test]
+    fn test_quiet() {
+        assert!(!parse(&[]).quiet);
+        assert!(parse(&["--quiet"]).quiet && parse(&["-q"]).quiet);
+    }
+}

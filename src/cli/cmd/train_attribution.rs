@@ -152,3 +152,215 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// One test per flag: what it parses to, and the message when it does not parse.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{parse_error, try_parse, Command};
+
+    const CMD: &str = "train-attribution";
+    const BASE: &[&str] = &["--gold", "g", "--entities", "e", "--out", "r"];
+
+    /// The command line with the required flags, then `args`.
+    fn parse(args: &[&str]) -> Args {
+        match try_parse(&[&["train-attribution"], BASE, args].concat()) {
+            Ok(Command::TrainAttribution(a)) => a,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    /// The message for the required flags and `args`.
+    fn bad(args: &[&str]) -> String {
+        parse_error(&[&[CMD], BASE, args].concat())
+    }
+
+    fn error(args: &[&str]) -> String {
+        parse_error(&[&["train-attribution"], args].concat())
+    }
+
+    #[test]
+    fn test_gold() {
+        assert_eq!(parse(&[]).gold, PathBuf::from("g"));
+        let e = error(&["--entities", "e", "--out", "r"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("--gold <GOLD>"), "{e}");
+    }
+
+    #[test]
+    fn test_entities() {
+        assert_eq!(parse(&[]).entities, PathBuf::from("e"));
+        let e = error(&["--gold", "g", "--out", "r"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("--entities <ENTITIES>"), "{e}");
+    }
+
+    #[test]
+    fn test_out() {
+        assert_eq!(parse(&[]).out, PathBuf::from("r"));
+        let e = error(&["--gold", "g", "--entities", "e"]);
+        assert!(e.contains("the following required arguments were not provided") && e.contains("--out <OUT>"), "{e}");
+    }
+
+    #[test]
+    fn test_base() {
+        assert_eq!(parse(&[]).base, PathBuf::from("models/whosaid-ner-minilm"));
+        assert_eq!(parse(&["--base", "enc"]).base, PathBuf::from("enc"));
+    }
+
+    #[test]
+    fn test_holdout_since() {
+        assert_eq!(parse(&[]).holdout_since, "2016-08");
+        assert_eq!(parse(&["--holdout-since", "2016-09"]).holdout_since, "2016-09");
+    }
+
+    #[test]
+    fn test_no_holdout() {
+        assert!(!parse(&[]).no_holdout);
+        assert!(parse(&["--no-holdout"]).no_holdout);
+        let e = bad(&["--no-holdout", "--holdout-since", "2016-09"]);
+        assert!(e.contains("the argument '--no-holdout' cannot be used with '--holdout-since <HOLDOUT_SINCE>'"), "{e}");
+    }
+
+    #[test]
+    fn test_epochs() {
+        assert_eq!(parse(&[]).epochs, 2);
+        assert_eq!(parse(&["--epochs", "4"]).epochs, 4);
+        let e = bad(&["--epochs", "x"]);
+        assert!(e.contains("invalid value 'x' for '--epochs <EPOCHS>'"), "{e}");
+    }
+
+    #[test]
+    fn test_batch_size() {
+        assert_eq!(parse(&[]).batch_size, 16);
+        assert_eq!(parse(&["--batch-size", "8"]).batch_size, 8);
+        let e = bad(&["--batch-size", "x"]);
+        assert!(e.contains("invalid value 'x' for '--batch-size <BATCH_SIZE>'"), "{e}");
+    }
+
+    #[test]
+    fn test_lr() {
+        assert_eq!(parse(&[]).lr, 5e-5);
+        assert_eq!(parse(&["--lr", "1e-5"]).lr, 1e-5);
+        let e = bad(&["--lr", "x"]);
+        assert!(e.contains("invalid value 'x' for '--lr <LR>'"), "{e}");
+    }
+
+    #[test]
+    fn test_head_lr() {
+        assert_eq!(parse(&[]).head_lr, 1e-3);
+        assert_eq!(parse(&["--head-lr", "1e-4"]).head_lr, 1e-4);
+        let e = bad(&["--head-lr", "x"]);
+        assert!(e.contains("invalid value 'x' for '--head-lr <HEAD_LR>'"), "{e}");
+    }
+
+    #[test]
+    fn test_warmup() {
+        assert_eq!(parse(&[]).warmup, 0.1);
+        assert_eq!(parse(&["--warmup", "0.2"]).warmup, 0.2);
+        let e = bad(&["--warmup", "x"]);
+        assert!(e.contains("invalid value 'x' for '--warmup <WARMUP>'"), "{e}");
+    }
+
+    #[test]
+    fn test_weight_decay() {
+        assert_eq!(parse(&[]).weight_decay, 0.01);
+        assert_eq!(parse(&["--weight-decay", "0"]).weight_decay, 0.0);
+        let e = bad(&["--weight-decay", "x"]);
+        assert!(e.contains("invalid value 'x' for '--weight-decay <WEIGHT_DECAY>'"), "{e}");
+    }
+
+    #[test]
+    fn test_seed() {
+        assert_eq!(parse(&[]).seed, 42);
+        assert_eq!(parse(&["--seed", "7"]).seed, 7);
+        let e = bad(&["--seed", "x"]);
+        assert!(e.contains("invalid value 'x' for '--seed <SEED>'"), "{e}");
+    }
+
+    #[test]
+    fn test_max_pieces() {
+        assert_eq!(parse(&[]).max_pieces, 144);
+        assert_eq!(parse(&["--max-pieces", "256"]).max_pieces, 256);
+        let e = bad(&["--max-pieces", "x"]);
+        assert!(e.contains("invalid value 'x' for '--max-pieces <MAX_PIECES>'"), "{e}");
+    }
+
+    #[test]
+    fn test_quote_edge() {
+        assert_eq!(parse(&[]).quote_edge, 12);
+        assert_eq!(parse(&["--quote-edge", "8"]).quote_edge, 8);
+        let e = bad(&["--quote-edge", "x"]);
+        assert!(e.contains("invalid value 'x' for '--quote-edge <QUOTE_EDGE>'"), "{e}");
+    }
+
+    #[test]
+    fn test_head_hidden() {
+        assert_eq!(parse(&[]).head_hidden, 256);
+        assert_eq!(parse(&["--head-hidden", "128"]).head_hidden, 128);
+        let e = bad(&["--head-hidden", "x"]);
+        assert!(e.contains("invalid value 'x' for '--head-hidden <HEAD_HIDDEN>'"), "{e}");
+    }
+
+    #[test]
+    fn test_freeze_layers() {
+        assert_eq!(parse(&[]).freeze_layers, 0);
+        assert_eq!(parse(&["--freeze-layers", "2"]).freeze_layers, 2);
+        let e = bad(&["--freeze-layers", "x"]);
+        assert!(e.contains("invalid value 'x' for '--freeze-layers <FREEZE_LAYERS>'"), "{e}");
+    }
+
+    #[test]
+    fn test_max_minutes() {
+        assert_eq!(parse(&[]).max_minutes, None);
+        assert_eq!(parse(&["--max-minutes", "90"]).max_minutes, Some(90.0));
+        let e = bad(&["--max-minutes", "x"]);
+        assert!(e.contains("invalid value 'x' for '--max-minutes <MAX_MINUTES>'"), "{e}");
+    }
+
+    #[test]
+    fn test_max_steps() {
+        assert_eq!(parse(&[]).max_steps, None);
+        assert_eq!(parse(&["--max-steps", "10"]).max_steps, Some(10));
+        let e = bad(&["--max-steps", "x"]);
+        assert!(e.contains("invalid value 'x' for '--max-steps <MAX_STEPS>'"), "{e}");
+    }
+
+    #[test]
+    fn test_limit() {
+        assert_eq!(parse(&[]).limit, None);
+        assert_eq!(parse(&["--limit", "5"]).limit, Some(5));
+        let e = bad(&["--limit", "x"]);
+        assert!(e.contains("invalid value 'x' for '--limit <LIMIT>'"), "{e}");
+    }
+
+    #[test]
+    fn test_fp32() {
+        assert!(!parse(&[]).fp32);
+        assert!(parse(&["--fp32"]).fp32);
+    }
+
+    #[test]
+    fn test_threads() {
+        assert_eq!(parse(&[]).threads, None);
+        assert_eq!(parse(&["--threads", "2"]).threads, Some(2));
+        let e = bad(&["--threads", "x"]);
+        assert!(e.contains("invalid value 'x' for '--threads <THREADS>'"), "{e}");
+    }
+
+    #[test]
+    fn test_name() {
+        assert_eq!(parse(&[]).name, "whosaid-ranker-minilm");
+        assert_eq!(parse(&["--name", "my-ranker"]).name, "my-ranker");
+    }
+
+    #[test]
+    fn test_model_version() {
+        assert_eq!(parse(&[]).model_version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(parse(&["--model-version", "2.0.0"]).model_version, "2.0.0");
+    }
+
+    #[test]
+    fn test_quiet() {
+        assert!(!parse(&[]).quiet);
+        assert!(parse(&["--quiet"]).quiet && parse(&["-q"]).quiet);
+    }
+}

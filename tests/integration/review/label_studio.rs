@@ -172,6 +172,7 @@ fn the_prediction_carries_model_version_and_mean_score_from_the_json_beside_the_
         tool_version: "0.1.0".into(),
         model_name: "whosaid-ner-minilm".into(),
         model_version: "0.3".into(),
+        rules_sha256: String::new(),
         settings: Value::Null,
     };
     let json = JsonDocument::from_document(&doc, provenance).to_bytes().unwrap();
