@@ -6,8 +6,11 @@
 //! 1. **read** (a thread; the documents of a batch in parallel): read and decode each
 //!    input, refuse bad ones, skip those whose outputs are up to date, segment, and
 //!    encode the windows into word pieces.
-//! 2. **model** (the calling thread, the one model instance): the forward passes of a
-//!    whole batch, windows bucketed by padded length across documents.
+//! 2. **model** (the calling thread, the one model instance): the forward passes. One
+//!    window pool ([`crate::ner::pool`]) spans the run: windows wait in buckets by padded
+//!    length across documents and read batches, a bucket runs when it holds a full batch,
+//!    the rest at the end of the input, and documents go on in input order once all their
+//!    windows are labelled.
 //! 3. **write** (a thread; documents in parallel): entities from the labels, the rule
 //!    stages, and the outputs, written atomically (a pair of files per document, or one
 //!    JSON Lines file for the run).
@@ -22,7 +25,7 @@
 //!
 //! - `runner.rs`: [`RunOptions`], stopping on a signal ([`request_stop`]), the
 //!   [`Observer`] of progress, and [`annotate_corpus`], which joins the three stages and
-//!   runs the model stage.
+//!   runs the model stage (its window pool).
 //! - `sources.rs`: the inputs ([`Corpus`], the checks before any work in [`preflight`]),
 //!   which document claims which outputs, the documents in input order, and the read
 //!   stage (up-to-date checks included).
@@ -42,6 +45,6 @@ mod sources;
 
 pub use manifest::{manifest_path, round3, Counts, Failure, Manifest, ModelRecord, Timings, MANIFEST_NAME};
 pub use output::JsonlRecord;
-pub use runner::{annotate_corpus, request_stop, stop_requested, Observer, RunOptions, Silent, DEFAULT_MAX_CHARS};
+pub use runner::{annotate_corpus, request_stop, stop_requested, Observer, RunOptions, Silent, DEFAULT_MAX_CHARS, POOL_READ_BATCHES};
 pub use shard::{shard_of, Shard};
 pub use sources::{preflight, Corpus};

@@ -8,8 +8,8 @@ use super::Shard;
 use crate::corpus::{Input, JsonlReader};
 use crate::error::{Error, Result};
 use crate::fsio::temp_path;
-use crate::ner::batch::{infer, Prepared};
-use crate::ner::WordLabel;
+use crate::ner::pool::{BatchShape, DocLabels, WindowPool};
+use crate::ner::{label_batch, Encoded, WordLabel};
 use crate::formats::json::Provenance;
 use crate::pipeline::Pipeline;
 use rayon::prelude::*;
@@ -32,7 +32,9 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     /// Write every document to this one JSON Lines file instead of per-document files.
     pub jsonl_out: Option<PathBuf>,
-    /// Documents read and batched together per model run.
+    /// Documents read together (in parallel) per read batch. The model's forward batches
+    /// are filled across read batches ([`crate::ner::pool`]), from at most
+    /// [`RunOptions::pool_read_batches`] × this many documents waiting.
     pub batch_docs: usize,
     /// Redo documents whose outputs are up to date.
     pub force: bool,
@@ -45,6 +47,11 @@ pub struct RunOptions {
     pub overlap: bool,
     /// Where the manifest will be written (no document may write its outputs there).
     pub manifest: Option<PathBuf>,
+    /// The shape of a full forward batch ([`BatchShape`]).
+    pub shape: BatchShape,
+    /// The window pool holds the documents of at most this many read batches before it
+    /// runs part-full forward batches ([`POOL_READ_BATCHES`]).
+    pub pool_read_batches: usize,
 }
 
 impl Default for RunOptions {
@@ -58,9 +65,15 @@ impl Default for RunOptions {
             max_chars: DEFAULT_MAX_CHARS,
             overlap: true,
             manifest: None,
+            shape: BatchShape::default(),
+            pool_read_batches: POOL_READ_BATCHES,
         }
     }
 }
+
+/// The window pool holds at most this many read batches' documents (`--batch-docs` each)
+/// before it runs part-full forward batches to let the oldest document out.
+pub const POOL_READ_BATCHES: usize = 4;
 
 /// The signal that asked the running batch to stop (0: none).
 static STOP: AtomicI32 = AtomicI32::new(0);
@@ -176,12 +189,9 @@ pub fn annotate_corpus(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, o
     let batch_docs = opts.batch_docs.max(1);
 
     let mut writer = Writer { counts, failures, jsonl_out, jsonl_error: None };
-    let write = |writer: &mut Writer, slots: Vec<Slot>, labs: Labels| {
-        let outcomes: Vec<Outcome> = slots
-            .into_par_iter()
-            .zip(labs.into_par_iter())
-            .map(|(slot, lab)| finish_one(slot, lab, labels, &ner, ranker, provenance, opts))
-            .collect();
+    let write = |writer: &mut Writer, done: Vec<(Slot, DocLabels)>| {
+        let outcomes: Vec<Outcome> =
+            done.into_par_iter().map(|(slot, lab)| finish_one(slot, lab, labels, &ner, ranker, provenance, opts)).collect();
         writer.record(outcomes, observer);
     };
     let mut next_batch = || -> Option<Vec<Slot>> {
@@ -191,10 +201,23 @@ pub fn annotate_corpus(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, o
         let pending: Vec<Pending> = sources.by_ref().take(batch_docs).collect();
         (!pending.is_empty()).then(|| pending.into_par_iter().map(|p| read_one(p, &ctx)).collect())
     };
+    // The model stage: one pool of windows for the whole run, so forward batches fill
+    // across read batches; documents come out of it in input order.
+    let mut pool: WindowPool<Slot> = WindowPool::new(opts.shape, ner.pad_multiple, opts.pool_read_batches.max(1).saturating_mul(batch_docs));
+    let mut forward = |batch: &[&Encoded], width: usize| guarded_forward(pipeline, batch, width);
+    let mut model_stage = |slots: Option<Vec<Slot>>| -> Vec<(Slot, DocLabels)> {
+        let t = Instant::now();
+        match slots {
+            Some(slots) => slots.into_iter().for_each(|slot| pool.push(slot, &mut forward)),
+            None => pool.finish(&mut forward),
+        }
+        model_s += t.elapsed().as_secs_f64();
+        pool.take_done()
+    };
     if opts.overlap {
         std::thread::scope(|s| -> Result<()> {
             let (to_model, from_reader) = sync_channel::<Vec<Slot>>(1);
-            let (to_writer, from_model) = sync_channel::<(Vec<Slot>, Labels)>(1);
+            let (to_writer, from_model) = sync_channel::<Vec<(Slot, DocLabels)>>(1);
             let reader = s.spawn(move || {
                 while let Some(slots) = next_batch() {
                     if to_model.send(slots).is_err() {
@@ -203,19 +226,28 @@ pub fn annotate_corpus(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, o
                 }
             });
             let writing = s.spawn(|| {
-                for (slots, labs) in from_model {
-                    write(&mut writer, slots, labs);
+                for done in from_model {
+                    write(&mut writer, done);
                 }
             });
+            let mut stopped = false;
             for slots in from_reader {
                 if stop_requested().is_some() {
+                    stopped = true;
                     break;
                 }
-                let t = Instant::now();
-                let labs = run_model(pipeline, &slots);
-                model_s += t.elapsed().as_secs_f64();
-                if to_writer.send((slots, labs)).is_err() {
+                let done = model_stage(Some(slots));
+                if !done.is_empty() && to_writer.send(done).is_err() {
+                    stopped = true;
                     break;
+                }
+            }
+            // The end of the input: what the pool still holds is run (unless stopped,
+            // when documents not through the model are left for the rerun).
+            if !stopped && stop_requested().is_none() {
+                let done = model_stage(None);
+                if !done.is_empty() {
+                    let _ = to_writer.send(done);
                 }
             }
             drop(to_writer);
@@ -231,10 +263,12 @@ pub fn annotate_corpus(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, o
             if stop_requested().is_some() {
                 break;
             }
-            let t = Instant::now();
-            let labs = run_model(pipeline, &slots);
-            model_s += t.elapsed().as_secs_f64();
-            write(&mut writer, slots, labs);
+            let done = model_stage(Some(slots));
+            write(&mut writer, done);
+        }
+        if stop_requested().is_none() {
+            let done = model_stage(None);
+            write(&mut writer, done);
         }
     }
     let (counts, failures, jsonl_error) = writer.finish();
@@ -289,42 +323,14 @@ pub fn annotate_corpus(pipeline: &Pipeline, corpus: Corpus, opts: &RunOptions, o
     })
 }
 
-/// The labels of each window of each document of a batch (`None` for documents that
-/// did not reach the model).
-type Labels = Vec<Option<Result<Vec<Vec<WordLabel>>>>>;
-
-/// The model stage: labels for every ready document of a batch, all batched together.
-/// If the batch fails, each document is retried alone, so only the ones that fail alone
-/// fail.
-fn run_model(pipeline: &Pipeline, slots: &[Slot]) -> Labels {
-    let ner = &pipeline.settings.ner;
-    let ready: Vec<(usize, &Prepared)> = slots
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| match s {
-            Slot::Ready { prep, .. } => Some((i, prep)),
-            _ => None,
-        })
-        .collect();
-    let mut out: Labels = slots.iter().map(|_| None).collect();
-    let guarded = |preps: &[&Prepared]| match catch_unwind(AssertUnwindSafe(|| infer(&pipeline.model, preps, ner))) {
+/// One forward batch of the run's pool ([`label_batch`]), a panic in the model turned
+/// into an error (the pool then runs the batch's windows one at a time, so only the
+/// documents with a window that fails alone fail).
+fn guarded_forward(pipeline: &Pipeline, batch: &[&Encoded], width: usize) -> Result<Vec<Vec<WordLabel>>> {
+    match catch_unwind(AssertUnwindSafe(|| label_batch(&pipeline.model, batch, width))) {
         Ok(r) => r,
         Err(panic) => Err(Error::Other(format!("internal error in the model: {}", panic_message(&panic)))),
-    };
-    let all: Vec<&Prepared> = ready.iter().map(|(_, p)| *p).collect();
-    match guarded(&all) {
-        Ok(labels) => {
-            for ((i, _), labs) in ready.iter().zip(labels) {
-                out[*i] = Some(Ok(labs));
-            }
-        }
-        Err(_) => {
-            for (i, prep) in &ready {
-                out[*i] = Some(guarded(&[*prep]).map(|mut v| v.pop().unwrap_or_default()));
-            }
-        }
     }
-    out
 }
 
 /// The message of a caught panic.

@@ -274,6 +274,17 @@ pub(super) enum Slot {
     Failed(Error),
 }
 
+/// A slot goes through the model's window pool: a ready document with its windows, the
+/// others only keeping their place in the input order.
+impl crate::ner::pool::Windows for Slot {
+    fn windows(&self) -> Option<&[crate::ner::Encoded]> {
+        match self {
+            Slot::Ready { prep, .. } => Some(prep.encoded()),
+            _ => None,
+        }
+    }
+}
+
 /// What the read stage needs, shared by its threads.
 pub(super) struct ReadContext<'a> {
     pub(super) encoder: Encoder<'a>,

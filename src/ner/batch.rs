@@ -4,7 +4,8 @@
 //! each document's annotations (plus ROLEs from the role rules that the model missed).
 
 use super::decode::{bio_spans, trim, WordEntity};
-use super::{predict_encoded, Encoded, Encoder, NerModel, WordLabel};
+use super::pool::{BatchShape, WindowPool};
+use super::{label_batch, Encoded, Encoder, NerModel, WordLabel};
 use crate::annotation::NewSpan;
 use crate::document::{Document, Span};
 use crate::error::Result;
@@ -13,7 +14,9 @@ use crate::segment;
 /// Knobs of the NER stage.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct NerOptions {
-    /// Sequences per forward pass.
+    /// Sequences per forward pass of [`crate::ner::predict_encoded`] (evaluation,
+    /// training). Annotation fills its forward batches by [`BatchShape`] instead (see
+    /// [`super::pool`]); this stays in the settings every `X.json` records.
     pub batch_size: usize,
     /// Word pieces per sequence at most (special tokens included).
     pub max_pieces: usize,
@@ -153,12 +156,18 @@ pub fn prepare(encoder: &Encoder, doc: &Document, opts: &NerOptions) -> Result<P
     Ok(Prepared { sentences, windows, encoded })
 }
 
-/// Runs the model over the windows of many prepared documents at once (batched across
-/// documents by padded length). Returns, per document, the word labels of each window.
+/// Runs the model over the windows of many prepared documents at once: they go through a
+/// [`WindowPool`] of the default [`BatchShape`], flushed at the end, so windows are
+/// batched across documents by padded length. Returns, per document, the word labels of
+/// each window (the first error if a window fails even alone).
 pub fn infer(model: &NerModel, docs: &[&Prepared], opts: &NerOptions) -> Result<Vec<Vec<Vec<WordLabel>>>> {
-    let all: Vec<&Encoded> = docs.iter().flat_map(|p| p.encoded.iter()).collect();
-    let mut labels = predict_encoded(model, &all, opts.batch_size, opts.pad_multiple)?.into_iter();
-    Ok(docs.iter().map(|p| labels.by_ref().take(p.encoded.len()).collect()).collect())
+    let mut pool = WindowPool::new(BatchShape::default(), opts.pad_multiple, usize::MAX);
+    let mut forward = |batch: &[&Encoded], width: usize| label_batch(model, batch, width);
+    for &prep in docs {
+        pool.push(prep, &mut forward);
+    }
+    pool.finish(&mut forward);
+    pool.take_done().into_iter().map(|(_, labels)| labels.unwrap_or_else(|| Ok(vec![]))).collect()
 }
 
 /// Turns one document's window labels into entity spans in its annotations (plus rule

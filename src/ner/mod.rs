@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod decode;
 pub mod model;
+pub mod pool;
 
 pub use model::{Encoded, Encoder, NerModel, Precision, LABELS};
 
@@ -94,22 +95,39 @@ pub fn predict_encoded(model: &NerModel, encoded: &[&Encoded], batch_size: usize
         let (chunk, tail) = rest.split_at(same);
         rest = tail;
         let batch: Vec<&Encoded> = chunk.iter().map(|&i| encoded[i]).collect();
-        let (ids, mask, types) = model.batch_tensors_padded(&batch, w);
-        let probs = tch::no_grad(|| model.logits(&ids, &mask, &types, false).softmax(-1, Kind::Float));
-        let (best_p, best_i) = probs.max_dim(-1, false);
-        let best_p: Vec<f32> = Vec::<f32>::try_from(best_p.flatten(0, -1))?;
-        let best_i: Vec<i64> = Vec::<i64>::try_from(best_i.flatten(0, -1))?;
-        let width = ids.size()[1] as usize;
-        for (r, &i) in chunk.iter().enumerate() {
-            for (word, piece) in encoded[i].first_piece.iter().enumerate() {
-                if let Some(p) = piece {
-                    let k = r * width + p;
-                    out[i][word] = WordLabel { label: best_i[k] as usize, prob: best_p[k] };
-                }
-            }
+        for (&i, labels) in chunk.iter().zip(label_batch(model, &batch, w)?) {
+            out[i] = labels;
         }
     }
     Ok(out)
+}
+
+/// One forward pass: the word labels of each sequence of a batch, padded to `width`
+/// pieces (at least the longest). Each word's label is the argmax at its first piece;
+/// a word without a piece (cut off by `max_pieces`) gets `O` with probability 0.
+pub fn label_batch(model: &NerModel, batch: &[&Encoded], width: usize) -> Result<Vec<Vec<WordLabel>>> {
+    let (ids, mask, types) = model.batch_tensors_padded(batch, width);
+    let probs = tch::no_grad(|| model.logits(&ids, &mask, &types, false).softmax(-1, Kind::Float));
+    let (best_p, best_i) = probs.max_dim(-1, false);
+    let best_p: Vec<f32> = Vec::<f32>::try_from(best_p.flatten(0, -1))?;
+    let best_i: Vec<i64> = Vec::<i64>::try_from(best_i.flatten(0, -1))?;
+    let width = ids.size()[1] as usize;
+    Ok(batch
+        .iter()
+        .enumerate()
+        .map(|(r, e)| {
+            e.first_piece
+                .iter()
+                .map(|piece| match piece {
+                    Some(p) => {
+                        let k = r * width + p;
+                        WordLabel { label: best_i[k] as usize, prob: best_p[k] }
+                    }
+                    None => WordLabel { label: 0, prob: 0.0 },
+                })
+                .collect()
+        })
+        .collect())
 }
 
 /// Cross-entropy loss over first pieces (other positions carry label -100).

@@ -37,7 +37,8 @@ pub struct Args {
     /// (avx512_bf16 or amx_bf16), else fp32.
     #[arg(long, value_enum, default_value_t = PrecisionChoice::Auto)]
     pub precision: PrecisionChoice,
-    /// Documents read and batched together per model run.
+    /// Documents read together per read batch; the model's forward batches are filled
+    /// across read batches, from a pool of at most 4 x this many documents.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..))]
     pub batch_docs: u64,
     /// Threads for the model and for reading/writing (default: all cores).
@@ -116,6 +117,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_chars: args.max_chars,
         overlap: !args.no_overlap,
         manifest: None,
+        ..RunOptions::default()
     };
     let manifest_path = args.manifest.unwrap_or_else(|| batch::manifest_path(&opts, &args.paths));
     opts.manifest = Some(manifest_path.clone());
