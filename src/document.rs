@@ -176,13 +176,6 @@ impl Text {
         let e = self.char_to_byte(span.end)?;
         self.text.get(s..e)
     }
-    /// The text of a span, or `""` when the span is not in the text: the unchecked form of
-    /// [`Text::get`], left only for the call sites in files other work was changing
-    /// (`formats/brat/tests.rs`, `formats/label_studio/{export,import}.rs`,
-    /// `ranker/training/{data,tests}.rs`, `ner/batch.rs`); new code uses [`Text::get`].
-    pub fn slice(&self, span: Span) -> &str {
-        self.get(span).unwrap_or("")
-    }
     /// The character at a character offset.
     pub fn char_at(&self, c: usize) -> Option<char> {
         let s = self.char_to_byte(c)?;
@@ -258,12 +251,6 @@ impl Document {
         let text = decode_text(path, bytes)?;
         let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(Document::new(id, text))
-    }
-
-    /// [`Text::slice`] of this document's text: `""` for a span not in it. Left only for
-    /// `formats/label_studio/export.rs`; new code uses [`Text::get`].
-    pub fn slice(&self, span: Span) -> &str {
-        self.text.slice(span)
     }
 
     /// SHA-256 of the text, hex.
@@ -373,7 +360,6 @@ mod tests {
         let t = Text::new("abc".to_string());
         assert_eq!(t.get(Span { start: 2, end: 9 }), None);
         assert_eq!(t.get(Span { start: 3, end: 2 }), None);
-        assert_eq!(t.slice(Span { start: 2, end: 9 }), "");
     }
 
     #[test]

@@ -109,7 +109,8 @@ pub fn model_inputs(docs: &[Document], opts: &NerOptions) -> Vec<Vec<String>> {
         let sentences = segment::sentences(&doc.text);
         let words: Vec<&[Span]> = sentences.iter().map(|s| s.words.as_slice()).collect();
         for w in windows(&sentences, opts) {
-            out.push(w.words(&words).iter().map(|&sp| doc.text.slice(sp).to_string()).collect());
+            // Word spans come from this text's own segmentation, so each is in the text.
+            out.push(w.words(&words).iter().map(|&sp| doc.text.get(sp).unwrap_or_default().to_string()).collect());
         }
     }
     out
@@ -149,7 +150,8 @@ pub fn prepare(encoder: &Encoder, doc: &Document, opts: &NerOptions) -> Result<P
     let encoded = windows
         .iter()
         .map(|w| {
-            let words: Vec<&str> = w.words(&sentence_words).iter().map(|&sp| doc.text.slice(sp)).collect();
+            // Word spans come from this text's own segmentation, so each is in the text.
+            let words: Vec<&str> = w.words(&sentence_words).iter().map(|&sp| doc.text.get(sp).unwrap_or_default()).collect();
             encoder.encode(&words, opts.max_pieces)
         })
         .collect::<Result<Vec<_>>>()?;
@@ -236,7 +238,7 @@ mod tests {
         windows(&sentences, opts)
             .iter()
             .map(|w| {
-                let all: Vec<&str> = w.words(&words).iter().map(|&sp| doc.text.slice(sp)).collect();
+                let all: Vec<&str> = w.words(&words).iter().map(|&sp| doc.text.get(sp).unwrap_or_default()).collect();
                 let core = &all[w.left + w.core_lo - w.lo..w.left + w.core_hi - w.lo];
                 (all.join(" "), core.join(" "))
             })

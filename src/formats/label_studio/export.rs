@@ -86,7 +86,8 @@ pub fn result_items(doc: &Document) -> (Vec<ResultItem>, Vec<String>) {
             value: LabelsValue {
                 start: s.span.start,
                 end: s.span.end,
-                text: Some(doc.slice(s.span).to_string()),
+                // Spans are checked against the text when the pair is read.
+                text: Some(doc.text.get(s.span).unwrap_or_default().to_string()),
                 labels: vec![s.label.to_string()],
             },
             score: s.score.map(|x| round4(f64::from(x))),

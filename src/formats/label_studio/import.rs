@@ -200,7 +200,7 @@ fn annotations(text: &Text, result: &[ResultItem]) -> std::result::Result<(Annot
             .iter()
             .map(|(kept, n)| {
                 let s = &regions[*kept].1;
-                format!("{} {} '{}' {}-{} ({n} more)", s.id, s.label, clip(text.slice(s.span)), s.span.start, s.span.end)
+                format!("{} {} '{}' {}-{} ({n} more)", s.id, s.label, clip(text.get(s.span).unwrap_or("(outside the text)")), s.span.start, s.span.end)
             })
             .collect();
         warnings.push(format!("identical duplicate regions dropped, one kept of each: {}", each.join(", ")));
@@ -290,7 +290,7 @@ pub(crate) fn add_relation(
     let (Some(sa), Some(sb)) = (ann.span(a), ann.span(b)) else {
         return Err(format!("{kind} refers to an unknown span"));
     };
-    let describe = |s: &SpanAnn| format!("{} {} '{}'", s.label, s.id, clip(text.slice(s.span)));
+    let describe = |s: &SpanAnn| format!("{} {} '{}'", s.label, s.id, clip(text.get(s.span).unwrap_or("(outside the text)")));
     let (arg1, arg2) = match args_fit(kind, sa.label, sb.label) {
         ArgsFit::Fits => (a, b),
         ArgsFit::Reversed => {

@@ -125,7 +125,7 @@ fn a_person_inside_the_source_is_preferred_to_its_organisation() {
     let cands: Vec<&Candidate> = win.candidates.iter().collect();
     let src_start = text.find("Ed Moss").unwrap();
     let pos = positives(&view, &cands, Span::new(src_start, text.len() - 1));
-    assert_eq!(pos.iter().map(|&i| t.slice(cands[i].span)).collect::<Vec<_>>(), vec!["Ed Moss"]);
+    assert_eq!(pos.iter().map(|&i| t.get(cands[i].span).unwrap()).collect::<Vec<_>>(), vec!["Ed Moss"]);
 }
 
 #[test]
@@ -140,7 +140,7 @@ fn a_relative_who_source_stands_for_the_mention_before_it() {
     let cands: Vec<&Candidate> = win.candidates.iter().collect();
     let who = text.find("who").unwrap();
     let pos = positives(&view, &cands, Span::new(who, who + 3));
-    assert_eq!(pos.iter().map(|&i| t.slice(cands[i].span)).collect::<Vec<_>>(), vec!["Ada Fox"]);
+    assert_eq!(pos.iter().map(|&i| t.get(cands[i].span).unwrap()).collect::<Vec<_>>(), vec!["Ada Fox"]);
 }
 
 #[test]
