@@ -275,6 +275,12 @@ pub fn sha256_hex_reader(reader: &mut impl std::io::Read) -> std::io::Result<Str
     Ok(hex(&hasher.finalize()))
 }
 
+/// [`sha256_hex_reader`] of a file's bytes, streamed (model weights, averaged models).
+pub fn file_sha256(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    sha256_hex_reader(&mut file).map_err(|e| Error::io(path, e))
+}
+
 fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

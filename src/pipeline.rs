@@ -120,8 +120,7 @@ pub fn pad_multiple(precision: Precision) -> usize {
 /// Hex SHA-256 of a file's bytes, streamed (empty if it cannot be read; the model load
 /// reports that).
 fn file_sha256(path: &Path) -> String {
-    let Ok(mut file) = std::fs::File::open(path) else { return String::new() };
-    crate::document::sha256_hex_reader(&mut file).unwrap_or_default()
+    crate::document::file_sha256(path).unwrap_or_default()
 }
 
 /// The rule stages after NER, in the order they run. Each declares what it reads and

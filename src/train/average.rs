@@ -12,7 +12,7 @@
 //! Nothing is written unless every input agrees: the output directory is made beside its
 //! final place and renamed into it at the end, and an existing directory is never touched.
 
-use crate::document::sha256_hex;
+use crate::document::file_sha256;
 use crate::error::{Error, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -82,9 +82,9 @@ pub fn average_models(models: &[PathBuf], weights: &[f64], out: &Path) -> Result
             return Err(Error::model(dir, format!("config.json differs from {}'s: only models of one architecture and label set average", first.display())));
         }
         let file = dir.join("model.safetensors");
-        let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+        let weights_sha256 = file_sha256(&file)?;
         let named = Tensor::read_safetensors(&file).map_err(|e| Error::model(dir, format!("cannot read {}: {e}", file.display())))?;
-        inputs.push(AverageInput { dir: dir.clone(), weight, weights_sha256: sha256_hex(&bytes) });
+        inputs.push(AverageInput { dir: dir.clone(), weight, weights_sha256 });
         tensors.push(named);
     }
     // Every input must hold the first one's tensors, with the same shapes and types.
@@ -142,8 +142,7 @@ pub fn average_models(models: &[PathBuf], weights: &[f64], out: &Path) -> Result
     }
     let weights_file = staging.join("model.safetensors");
     crate::ner::model::write_weights(&mut averaged, &weights_file)?;
-    let written = std::fs::read(&weights_file).map_err(|e| Error::io(&weights_file, e))?;
-    let report = AverageReport { tensors: averaged.len(), out: out.to_path_buf(), weights_sha256: sha256_hex(&written), inputs };
+    let report = AverageReport { tensors: averaged.len(), out: out.to_path_buf(), weights_sha256: file_sha256(&weights_file)?, inputs };
     crate::fsio::write_atomic(&staging.join("MODEL_CARD.md"), card(&report).as_bytes())?;
     std::fs::rename(&staging, out).map_err(|e| Error::io(out, e))?;
     Ok(report)
