@@ -12,7 +12,11 @@
 //!
 //! Corpora: by default `../shared/corpus` (every *.txt under it, repeated 3 times) and a
 //! synthetic corpus of 10,000 generated news-like documents. `DIR...` benchmarks those
-//! folders instead; `--synthetic N` only N generated documents (0: none).
+//! folders instead; `--synthetic N` only N generated documents (0: none);
+//! `--write-synthetic DIR` only writes the generated documents (`--synthetic N` of them,
+//! 10,000 by default) into the new folder DIR, e.g. to time `whosaid annotate` on them.
+//! The peak RSS printed for each corpus is the annotate run's own (the peak is reset
+//! before it, through `/proc/self/clear_refs`, and read before the replays).
 //!
 //! Flags: --model DIR, --precision auto|fp32|bf16 (default auto), --threads N,
 //! --repeat N, --batch-docs N, --no-overlap; for experiments: --pad-multiple N (may change
@@ -58,6 +62,13 @@ fn cpu_s() -> f64 {
     // SAFETY: clock_gettime writes the timespec it is given, nothing else.
     unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// Resets this process's peak RSS (`VmHWM`) to its current RSS (Linux: `5` to
+/// `/proc/self/clear_refs`), so that [`peak_rss_mib`] then reports the peak of what follows.
+/// Returns false where the kernel does not allow it.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 fn peak_rss_mib() -> f64 {
@@ -367,10 +378,14 @@ fn pad_bits(pipeline: &Pipeline, inputs: &[Input]) -> Result<(), Box<dyn std::er
     Ok(())
 }
 
+/// Seconds the dense forward pass is timed for, on each side of an end-to-end run.
+const DENSE_SECS: f64 = 8.0;
+
 /// The forward pass's limit on this machine: dense batches of one fixed shape (64 rows x 64
 /// word pieces, random ids, no padding) with the shipped weights and precision, two batches
-/// of warm-up then at least 3 s. Returns word pieces/s, and word pieces per CPU-second.
-fn dense_forward(pipeline: &Pipeline) -> (f64, f64) {
+/// of warm-up then at least `secs` seconds. Returns word pieces/s, and word pieces per
+/// CPU-second.
+fn dense_forward(pipeline: &Pipeline, secs: f64) -> (f64, f64) {
     const ROWS: i64 = 64;
     const WIDTH: i64 = 64;
     let vocab = pipeline.model.config.get("vocab_size").and_then(|v| v.as_i64()).unwrap_or(30522);
@@ -384,7 +399,7 @@ fn dense_forward(pipeline: &Pipeline) -> (f64, f64) {
     }
     let (t, c) = (Instant::now(), cpu_s());
     let mut batches = 0;
-    while batches < 4 || t.elapsed().as_secs_f64() < 3.0 {
+    while batches < 4 || t.elapsed().as_secs_f64() < secs {
         let _ = run();
         batches += 1;
     }
@@ -427,9 +442,17 @@ fn bench(pipeline: &Pipeline, label: &str, roots: &[PathBuf], run: &RunOptions, 
     let inputs = corpus.files.clone();
     let opts = RunOptions { out: Some(out.path().to_path_buf()), force: true, ..run.clone() };
     let (batch_docs, overlap) = (opts.batch_docs, opts.overlap);
+    // The limit is timed just before and just after the end-to-end run, and the ratio is
+    // taken against their mean: on a shared machine the rate moves over minutes, and one
+    // short timing on one side of the run made the ratio of a small corpus noisy.
+    let before = dense_forward(pipeline, DENSE_SECS);
+    let reset = reset_peak_rss();
     let cpu0 = cpu_s();
     let m = batch::annotate_corpus(pipeline, corpus, &opts, &batch::Silent)?;
     let e2e_cpu = cpu_s() - cpu0;
+    // The annotate run's own peak (the loaded model included), before the replays below.
+    let run_peak = peak_rss_mib();
+    let after = dense_forward(pipeline, DENSE_SECS);
     if let Some(f) = m.failures.first() {
         return Err(format!("{} documents failed, e.g. {}", m.failures.len(), f.error).into());
     }
@@ -468,10 +491,17 @@ fn bench(pipeline: &Pipeline, label: &str, roots: &[PathBuf], run: &RunOptions, 
     println!("  end to end / bare forward    {:>10.2}", (c.word_pieces as f64 / e2e) / fwd_rate);
     let (rw_s, rw_docs) = rule_and_write_stage(pipeline, &inputs, out.path())?;
     println!("  rule + write stages          {:>10.2} s ({:.2} ms per document)", rw_s, 1000.0 * rw_s / rw_docs.max(1) as f64);
-    println!("  peak RSS (so far)            {:>10.0} MiB", peak_rss_mib());
-    let (limit, limit_cpu) = dense_forward(pipeline);
+    if reset {
+        println!("  peak RSS of the annotate run {:>10.0} MiB (model loaded; the process's peak so far {:.0} MiB)", run_peak, peak_rss_mib());
+    } else {
+        println!("  peak RSS (so far)            {:>10.0} MiB (this kernel does not reset the peak per run)", peak_rss_mib());
+    }
+    let (limit, limit_cpu) = ((before.0 + after.0) / 2.0, (before.1 + after.1) / 2.0);
     let e2e_rate = c.word_pieces as f64 / e2e;
-    println!("  dense forward 64 x 64        {:>10.0} word pieces/s", limit);
+    println!(
+        "  dense forward 64 x 64        {:>10.0} word pieces/s (mean of {:.0} just before and {:.0} just after the end-to-end run, {DENSE_SECS} s each)",
+        limit, before.0, after.0
+    );
     let per_cpu = |pieces: usize, cpu: f64| pieces as f64 / cpu.max(1e-9);
     println!(
         "  per CPU-second (all threads) {:>10.0} word pieces end to end ({:.1} CPU-s), {:.0} bare forward, {:.0} dense forward; end-to-end/limit by CPU time {:.2}",
@@ -591,6 +621,8 @@ fn long_document(pipeline: &Pipeline, file: &Path, copies: usize, docs: usize) -
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // As `whosaid` does (before any thread starts).
+    whosaid::ner::bound_kernel_cache();
     let t0 = Instant::now();
     let mut args = std::env::args().skip(1);
     let mut dirs = vec![];
@@ -598,6 +630,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut precision = PrecisionChoice::Auto;
     let mut repeat = 3usize;
     let mut synth: Option<usize> = None;
+    let mut write_synthetic: Option<PathBuf> = None;
     let mut batch_docs = RunOptions::default().batch_docs;
     let mut pad_multiple = None;
     let mut overlap = true;
@@ -627,6 +660,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             "--repeat" => repeat = value("--repeat")?.parse()?,
             "--synthetic" => synth = Some(value("--synthetic")?.parse()?),
+            "--write-synthetic" => write_synthetic = Some(PathBuf::from(value("--write-synthetic")?)),
             "--batch-docs" => batch_docs = value("--batch-docs")?.parse()?,
             "--pad-multiple" => pad_multiple = Some(value("--pad-multiple")?.parse()?),
             "--no-overlap" => overlap = false,
@@ -643,6 +677,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             d if long_doc.is_some() && dirs.is_empty() && d.ends_with(".txt") => long_doc = Some(PathBuf::from(d)),
             d => dirs.push(PathBuf::from(d)),
         }
+    }
+    if let Some(dir) = write_synthetic {
+        // Only write the generated corpus (e.g. to time `whosaid annotate` on it).
+        let n = synth.unwrap_or(10_000);
+        if dir.exists() {
+            return Err(format!("{}: already exists (--write-synthetic makes a new folder)", dir.display()).into());
+        }
+        synthetic(&dir, n, 42)?;
+        println!("wrote {n} generated documents under {}", dir.display());
+        return Ok(());
     }
     let model = model.unwrap_or_else(|| PathBuf::from("models/whosaid-ner-minilm"));
     let mut pipeline = Pipeline::load(&model, precision.resolve())?;

@@ -9,6 +9,8 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Before any thread starts and before libtorch makes its first kernel.
+    whosaid::ner::bound_kernel_cache();
     let args = cli::parse();
     match cli::run(args) {
         Ok(code) => code,
