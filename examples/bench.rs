@@ -5,9 +5,10 @@
 //! atomic writes) over each corpus, then times the bare forward pass on the same batches,
 //! and prints whosaid's own figures: start-up time, documents/s, word pieces/s and
 //! chars/s end to end, the bare forward-pass rate on whosaid's batches, their ratio, the
-//! rule + write stages per document, and peak RSS; then the limit: the forward pass on
-//! dense batches of one fixed shape (64 rows x 64 word pieces, random ids, the shipped
-//! weights and precision). Each corpus's last line is
+//! rule + write stages per document, and the annotate run's peak RSS; and the limit: the
+//! forward pass on dense batches of one fixed shape (64 rows x 64 word pieces, random ids,
+//! the shipped weights and precision), timed for 8 s just before and 8 s just after the
+//! end-to-end run, the ratio taken against their mean. Each corpus's last line is
 //! `end-to-end/limit: R (end to end W word pieces/s, dense forward L word pieces/s)`.
 //!
 //! Corpora: by default `../shared/corpus` (every *.txt under it, repeated 3 times) and a
@@ -66,8 +67,16 @@ fn cpu_s() -> f64 {
 
 /// Resets this process's peak RSS (`VmHWM`) to its current RSS (Linux: `5` to
 /// `/proc/self/clear_refs`), so that [`peak_rss_mib`] then reports the peak of what follows.
-/// Returns false where the kernel does not allow it.
+/// The heap's free pages are handed back first (`malloc_trim`), so that a corpus benchmarked
+/// after another one starts from about what a fresh `whosaid annotate` holds once its
+/// model is loaded, not from what the earlier runs and replays left in the heap. Returns
+/// false where the kernel does not allow the reset.
 fn reset_peak_rss() -> bool {
+    // SAFETY: malloc_trim only returns free heap memory to the system.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::malloc_trim(0);
+    }
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
