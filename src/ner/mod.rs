@@ -53,10 +53,11 @@ pub const KERNEL_CACHE_VAR: &str = "ONEDNN_PRIMITIVE_CACHE_CAPACITY";
 /// How many generated kernels whosaid lets oneDNN keep, unless [`KERNEL_CACHE_VAR`] is
 /// already set. oneDNN generates a kernel for each matrix shape and keeps up to 1,024 by
 /// default; bf16 windows run at their exact length, so every width and row count is a new
-/// shape, and over a long run the cache grew the peak RSS by about 100 MB (10,000 documents:
-/// 462 → 562 MiB). A kernel is made again in well under a millisecond, against a second or
-/// so for a full forward batch: with 8 the same 3,000 documents ran as fast (CPU time 7%
-/// lower) with a peak 32 MiB lower and byte-identical outputs (README: Throughput).
+/// shape, and over a long run the peak RSS kept rising (10,000 documents: 463 MiB after
+/// 1,296 of them, 562 MiB at the end). Making kernels again costs nothing measurable next
+/// to the forward batches: with 8, 3,000 documents ran in 4 min 43 s against 5 min 01 s
+/// (CPU time 7% lower), peak 455 MiB against 487, outputs byte-identical; the 10,000 peaked
+/// at 499 MiB (README: Batch runs at scale, the kernel cache).
 pub const KERNEL_CACHE_CAPACITY: usize = 8;
 
 /// What [`bound_kernel_cache`] sets [`KERNEL_CACHE_VAR`] to, given its current value:
