@@ -388,6 +388,9 @@ fn pad_bits(pipeline: &Pipeline, inputs: &[Input]) -> Result<(), Box<dyn std::er
     Ok(())
 }
 
+/// Generated documents in the default run (and written by `--write-synthetic`).
+const DEFAULT_SYNTHETIC_DOCS: usize = 10_000;
+
 /// Seconds the dense forward pass is timed for, on each side of an end-to-end run.
 const DENSE_SECS: f64 = 8.0;
 
@@ -690,7 +693,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(dir) = write_synthetic {
         // Only write the generated corpus (e.g. to time `whosaid annotate` on it).
-        let n = synth.unwrap_or(10_000);
+        let n = synth.unwrap_or(DEFAULT_SYNTHETIC_DOCS);
         if dir.exists() {
             return Err(format!("{}: already exists (--write-synthetic makes a new folder)", dir.display()).into());
         }
@@ -726,7 +729,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let work = tempfile::tempdir()?;
     let (real, synth) = match (dirs.is_empty(), synth) {
-        (true, None) => (vec![PathBuf::from("../shared/corpus")], 10_000),
+        (true, None) => (vec![PathBuf::from("../shared/corpus")], DEFAULT_SYNTHETIC_DOCS),
         (true, Some(n)) => (vec![], n),
         (false, n) => (dirs, n.unwrap_or(0)),
     };
